@@ -1,0 +1,35 @@
+//! The inventory model shared by every Roster crate.
+//!
+//! A provider turns what it collected from one scope into an [`Inventory`]: identities,
+//! credentials, groups, policies, grants, trusts, usage evidence and coverage. The model does
+//! no I/O and makes no judgements: deciding whether an identity is a person, or whether a grant
+//! is too wide, belongs to `roster-analyze`; merging inventories belongs to `roster-graph`.
+//! [`Finding`] lives here too so that analysis and the report emitters share one type.
+
+mod coverage;
+mod credential;
+mod finding;
+mod group;
+mod identity;
+mod inventory;
+mod key;
+mod policy;
+mod provider;
+mod scope;
+mod trust;
+mod usage;
+
+pub use coverage::{Coverage, CoverageKind, CoverageStatus};
+pub use credential::{Credential, CredentialKind, CredentialStatus};
+pub use finding::{Finding, FindingStatus, Severity};
+pub use group::Group;
+pub use identity::{
+    AwsIdentityDetails, Boundary, Evidence, Identity, IdentityKind, Nature, Signal,
+};
+pub use inventory::{Inventory, InventoryNote, NoteKind};
+pub use key::{CredentialKey, GroupKey, IdentityKey, KeyError, PolicyKey};
+pub use policy::{Grant, GrantCondition, Policy, PolicyKind, Subject};
+pub use provider::ProviderId;
+pub use scope::{Scope, ScopeId, ScopeKind};
+pub use trust::{Principal, PrincipalKind, Trust, TrustCondition};
+pub use usage::{Usage, UsageState};
