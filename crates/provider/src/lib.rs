@@ -52,7 +52,8 @@ pub trait Provider {
     fn import(&self, sources: Vec<Source>) -> Result<Inventory, ImportError>;
 }
 
-/// Reads a file, or every regular file of a folder and its subfolders in name order.
+/// Reads a file, or every regular file directly inside a folder, in name order. Subfolders
+/// and hidden files are not read, so a folder can keep other material beside the exports.
 pub fn read_sources(path: &Path) -> Result<Vec<Source>, ImportError> {
     let read_error = |source| ImportError::Read { path: path.to_owned(), source };
     let metadata = std::fs::metadata(path).map_err(read_error)?;
@@ -89,9 +90,7 @@ fn collect_files(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), ImportEr
             continue;
         }
         let file_type = entry.file_type().map_err(read_error)?;
-        if file_type.is_dir() {
-            collect_files(&path, files)?;
-        } else if file_type.is_file() {
+        if file_type.is_file() {
             files.push(path);
         }
     }
