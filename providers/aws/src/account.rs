@@ -1,0 +1,270 @@
+//! Everything imported for one AWS account, and its assembly into an [`Inventory`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use roster_model::{
+    Boundary, Credential, Grant, Group, GroupKey, Identity, IdentityKey, Inventory, InventoryNote,
+    NoteKind, Policy, PolicyKey, ProviderId, Scope, ScopeId, ScopeKind, Subject, Trust,
+};
+
+use crate::coverage::account_coverage;
+use crate::policy::ManagedPolicy;
+
+/// Imported parts by account id.
+pub(crate) type Accounts = BTreeMap<String, AccountParts>;
+
+/// Managed policies from every dump, by ARN. AWS-provided policies are shared by accounts.
+pub(crate) type ManagedPolicies = BTreeMap<PolicyKey, ManagedPolicy>;
+
+/// What the imported files hold for one account, before coverage is decided.
+#[derive(Debug)]
+pub(crate) struct AccountParts {
+    pub scope: ScopeId,
+    pub identities: BTreeMap<IdentityKey, Identity>,
+    pub groups: BTreeMap<GroupKey, Group>,
+    /// (group name, member) pairs from the users' `GroupList`.
+    pub memberships: Vec<(String, IdentityKey)>,
+    pub inline_policies: Vec<Policy>,
+    pub grants: Vec<Grant>,
+    pub trusts: Vec<Trust>,
+    pub credentials: Vec<Credential>,
+    pub notes: Vec<InventoryNote>,
+    /// Set when at least one account-authorization dump covers the account.
+    pub dump: Option<DumpFacts>,
+    /// Set when a credential report covers the account.
+    pub report: Option<ReportFacts>,
+}
+
+/// What the dumps of an account left out, for coverage.
+#[derive(Debug, Default)]
+pub(crate) struct DumpFacts {
+    /// The top-level lists present in the dumps that hold the account.
+    pub lists: BTreeSet<&'static str>,
+    /// Why a dump of the account is incomplete, one reason per truncated file.
+    pub truncations: Vec<String>,
+    pub roles_without_last_used: usize,
+}
+
+/// What the credential report of an account left out, for coverage.
+#[derive(Debug)]
+pub(crate) struct ReportFacts {
+    pub path: PathBuf,
+    /// Users of the dump that the report has no row for.
+    pub users_without_row: Vec<String>,
+}
+
+impl AccountParts {
+    pub fn new(account: &str) -> Self {
+        AccountParts {
+            scope: ScopeId::new(ProviderId::Aws, account),
+            identities: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            memberships: Vec::new(),
+            inline_policies: Vec::new(),
+            grants: Vec::new(),
+            trusts: Vec::new(),
+            credentials: Vec::new(),
+            notes: Vec::new(),
+            dump: None,
+            report: None,
+        }
+    }
+
+    pub fn dump_facts(&mut self) -> &mut DumpFacts {
+        self.dump.get_or_insert_with(DumpFacts::default)
+    }
+
+    pub fn note(&mut self, kind: NoteKind, subject: Option<String>, message: String) {
+        self.notes.push(InventoryNote {
+            kind,
+            scope: self.scope.clone(),
+            subject,
+            message,
+        });
+    }
+
+    /// Returns whether the dumps list every user of the account.
+    pub fn dump_lists_all_users(&self) -> bool {
+        self.dump.as_ref().is_some_and(|dump| {
+            dump.lists.contains("UserDetailList") && dump.truncations.is_empty()
+        })
+    }
+}
+
+/// Returns the parts of an account, creating them on first use.
+pub(crate) fn account_parts<'a>(accounts: &'a mut Accounts, account: &str) -> &'a mut AccountParts {
+    accounts
+        .entry(account.to_owned())
+        .or_insert_with(|| AccountParts::new(account))
+}
+
+/// Resolves references, decides coverage and collects every account into one inventory.
+pub(crate) fn build_inventory(
+    mut accounts: Accounts,
+    managed: ManagedPolicies,
+    sources: Vec<String>,
+) -> Inventory {
+    note_unattached_policy_issues(&mut accounts, &managed);
+
+    let mut inventory = Inventory::new(ProviderId::Aws);
+    for (account, mut parts) in accounts {
+        resolve_memberships(&mut parts);
+        let unknown_policies = check_policy_references(&mut parts, &managed);
+
+        for (kind, identity_kind, status) in account_coverage(&account, &parts, &unknown_policies) {
+            inventory.set_coverage(&parts.scope, kind, identity_kind, status);
+        }
+        tracing::info!(
+            provider = "aws",
+            account = %account,
+            identities = parts.identities.len(),
+            groups = parts.groups.len(),
+            credentials = parts.credentials.len(),
+            notes = parts.notes.len(),
+            "imported account"
+        );
+
+        inventory
+            .scopes
+            .push(Scope::new(ProviderId::Aws, ScopeKind::AwsAccount, &account));
+        inventory.identities.extend(parts.identities.into_values());
+        inventory.groups.extend(parts.groups.into_values());
+        inventory.policies.extend(parts.inline_policies);
+        inventory.grants.extend(parts.grants);
+        inventory.trusts.extend(parts.trusts);
+        inventory.credentials.extend(parts.credentials);
+        inventory.notes.extend(parts.notes);
+    }
+
+    inventory
+        .policies
+        .extend(managed.into_values().map(|managed| managed.policy));
+    inventory.sources = sources;
+    inventory.sort();
+    inventory
+}
+
+/// Adds the users' `GroupList` entries to their groups. A group that the dump does not list
+/// gets a note instead of a made-up group.
+fn resolve_memberships(parts: &mut AccountParts) {
+    let memberships = std::mem::take(&mut parts.memberships);
+    for (group_name, member) in memberships {
+        let key = GroupKey::from_parts(ProviderId::Aws, parts.scope.native_id(), &group_name);
+        match parts.groups.get_mut(&key) {
+            Some(group) => group.members.push(member),
+            None => parts.note(
+                NoteKind::UnresolvedReference,
+                Some(key.to_string()),
+                format!("user `{member}` is a member of group `{group_name}`, which the dump does not list"),
+            ),
+        }
+    }
+    for group in parts.groups.values_mut() {
+        group.members.sort();
+        group.members.dedup();
+    }
+}
+
+/// Notes every managed policy that the account attaches or uses as a boundary but whose
+/// document is unknown, and returns those policies for the coverage of grants.
+fn check_policy_references(parts: &mut AccountParts, managed: &ManagedPolicies) -> Vec<PolicyKey> {
+    let mut absent: BTreeMap<PolicyKey, Vec<String>> = BTreeMap::new();
+    let mut flawed: BTreeSet<PolicyKey> = BTreeSet::new();
+    for (policy, user) in policy_references(parts) {
+        match managed.get(&policy) {
+            None => absent.entry(policy).or_default().push(user),
+            Some(found) if found.issue.is_some() => {
+                flawed.insert(policy);
+            }
+            Some(_) => {}
+        }
+    }
+
+    let mut unknown = Vec::new();
+    for (policy, mut users) in absent {
+        users.sort();
+        users.dedup();
+        let users = crate::error::quoted_list(&users);
+        parts.note(
+            NoteKind::MissingPolicy,
+            Some(policy.to_string()),
+            format!("managed policy `{policy}` is attached to {users} but absent from the dump's Policies list, so its permissions are unknown"),
+        );
+        unknown.push(policy);
+    }
+    for policy in flawed {
+        let Some(issue) = managed.get(&policy).and_then(|found| found.issue.clone()) else {
+            continue;
+        };
+        if issue.kind == NoteKind::MissingPolicy {
+            unknown.push(policy.clone());
+        }
+        parts.note(
+            issue.kind,
+            Some(policy.to_string()),
+            format!("managed policy `{policy}`: {}", issue.message),
+        );
+    }
+    unknown.sort();
+    unknown
+}
+
+/// Returns (managed policy, who uses it) for every attachment and permission boundary.
+fn policy_references(parts: &AccountParts) -> Vec<(PolicyKey, String)> {
+    let attachments = parts
+        .grants
+        .iter()
+        .filter(|grant| !grant.policy.as_str().starts_with("inline:"))
+        .map(|grant| (grant.policy.clone(), subject_key(&grant.subject)));
+    let boundaries = parts
+        .identities
+        .values()
+        .filter_map(|identity| match &identity.boundary {
+            Boundary::Policy(policy) => Some((
+                policy.clone(),
+                format!("{} (as permission boundary)", identity.key),
+            )),
+            Boundary::NotCollected | Boundary::None => None,
+        });
+    attachments.chain(boundaries).collect()
+}
+
+fn subject_key(subject: &Subject) -> String {
+    match subject {
+        Subject::Identity(key) => key.to_string(),
+        Subject::Group(key) => key.to_string(),
+    }
+}
+
+/// Notes problems of customer-managed policies that no grant uses, in their own account.
+/// Problems of unattached AWS-provided policies concern no account and are only logged.
+fn note_unattached_policy_issues(accounts: &mut Accounts, managed: &ManagedPolicies) {
+    let referenced: BTreeSet<PolicyKey> = accounts
+        .values()
+        .flat_map(policy_references)
+        .map(|(policy, _)| policy)
+        .collect();
+
+    for (key, policy) in managed {
+        let Some(issue) = &policy.issue else {
+            continue;
+        };
+        if referenced.contains(key) {
+            continue;
+        }
+        let Some(parts) = policy
+            .account
+            .as_deref()
+            .and_then(|account| accounts.get_mut(account))
+        else {
+            tracing::debug!(policy = %key, problem = %issue.message, "unattached managed policy has a problem");
+            continue;
+        };
+        parts.note(
+            issue.kind,
+            Some(key.to_string()),
+            format!("managed policy `{key}`: {}", issue.message),
+        );
+    }
+}
