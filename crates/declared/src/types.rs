@@ -8,12 +8,10 @@ use roster_model::IdentityKind;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A duration written as a number and a unit: `90d`, `12h`, `2w`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+/// A duration written as a number and a unit: `90d`, `12h`, `2w`. Its JSON Schema is written
+/// by hand in `duration.rs` so that it carries the pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schemars(with = "String")]
 pub struct Duration {
     /// The length in hours.
     pub hours: u64,
@@ -24,7 +22,9 @@ pub struct Duration {
 #[serde(deny_unknown_fields)]
 pub struct Roster {
     /// The roster format version; only `1` exists.
+    #[schemars(range(min = 1, max = 1))]
     pub version: u32,
+    /// Thresholds that rules use, and what counts as inside the organization.
     #[serde(default)]
     pub settings: Settings,
     /// Known owners (teams or people). When the list is given, an owner not in it is gone.
@@ -33,10 +33,13 @@ pub struct Roster {
     /// Environment name to the scopes it holds. A scope belongs to one environment.
     #[serde(default)]
     pub environments: BTreeMap<String, EnvironmentScopes>,
+    /// Group name to its declaration.
     #[serde(default)]
     pub groups: BTreeMap<String, GroupDeclaration>,
+    /// Declarations of single identities, by key or by selector.
     #[serde(default)]
     pub identities: Vec<IdentityDeclaration>,
+    /// Waivers of rules for targets, each until a date.
     #[serde(default)]
     pub suppressions: Vec<Suppression>,
 }
@@ -65,6 +68,7 @@ pub struct Settings {
 pub struct Organization {
     /// AWS account ids of the organization beyond those the environments list.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = r"^[0-9]{12}$")))]
     pub aws_accounts: Vec<String>,
     /// AWS Organizations ids (`o-...`); a trust narrowed by `aws:PrincipalOrgID` to one of
     /// them is internal.
@@ -79,6 +83,7 @@ pub struct Organization {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerDeclaration {
+    /// Where to reach the owner: a mailing list, a chat channel, a pager rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
 }
@@ -87,14 +92,19 @@ pub struct OwnerDeclaration {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvironmentScopes {
+    /// AWS accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws: Option<AwsScopes>,
+    /// GCP organizations, folders and projects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gcp: Option<GcpScopes>,
+    /// Azure tenants, management groups, subscriptions and resource groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azure: Option<AzureScopes>,
+    /// Slack workspaces and Enterprise Grid organizations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slack: Option<SlackScopes>,
+    /// Kubernetes clusters and namespaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes: Option<KubernetesScopes>,
 }
@@ -104,16 +114,20 @@ pub struct EnvironmentScopes {
 pub struct AwsScopes {
     /// Twelve-digit account ids.
     #[serde(default)]
+    #[schemars(inner(regex(pattern = r"^[0-9]{12}$")))]
     pub accounts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GcpScopes {
+    /// Organization ids, bare (`123456789012`) or as `organizations/123456789012`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub organizations: Vec<String>,
+    /// Folder ids, bare or as `folders/123456789012`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub folders: Vec<String>,
+    /// Project ids, bare (`acme-prod`) or as `projects/acme-prod`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub projects: Vec<String>,
 }
@@ -121,12 +135,16 @@ pub struct GcpScopes {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AzureScopes {
+    /// Tenant ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tenants: Vec<String>,
+    /// Management group names, bare or as ARM ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub management_groups: Vec<String>,
+    /// Subscription ids, bare or as `/subscriptions/<id>`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subscriptions: Vec<String>,
+    /// Resource groups as `<subscription-id>/<name>` or as ARM ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_groups: Vec<String>,
 }
@@ -134,6 +152,7 @@ pub struct AzureScopes {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlackScopes {
+    /// Workspace ids (`T...`) or Enterprise Grid organization ids (`E...`).
     #[serde(default)]
     pub workspaces: Vec<String>,
 }
@@ -141,6 +160,7 @@ pub struct SlackScopes {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KubernetesScopes {
+    /// Cluster names, as the inventory names them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clusters: Vec<String>,
     /// `cluster/namespace` pairs, for clusters shared between environments.
@@ -152,34 +172,44 @@ pub struct KubernetesScopes {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupDeclaration {
+    /// The environment the group's members belong to; it must be declared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// The team or person accountable for the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// What the group's identities are for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
     /// The provider group this declaration mirrors (a group key such as
     /// `aws:111122223333:group:deployers`); membership drift compares the two.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_group: Option<String>,
+    /// The identities in the group, each by key or by selector.
     #[serde(default)]
     pub members: Vec<MemberMatcher>,
     /// The ceiling of rights a member may hold, per provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed: Option<AllowedRights>,
+    /// Rules for the members' credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<CredentialPolicy>,
 }
 
 /// Names identities: exactly one of `id` or `selector`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+///
+/// Deserialization is written by hand in `member.rs` so that an unknown field, or a member
+/// that gives both or neither, is an error with a position rather than a failed guess
+/// between variants.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum MemberMatcher {
     Id {
         /// An identity key, for example `aws:111122223333:role:deploy`.
         id: String,
     },
     Selector {
+        /// Attributes that the member identities match.
         selector: Selector,
     },
 }
@@ -188,8 +218,10 @@ pub enum MemberMatcher {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Selector {
+    /// A provider: `aws`, `gcp`, `azure`, `slack` or `kubernetes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    /// An identity kind, for example `aws-role`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<IdentityKind>,
     /// The scope's native id, for example an AWS account id.
@@ -246,17 +278,20 @@ pub struct IdentityDeclaration {
     /// An identity key; give `id` or `selector`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Attributes that the declared identities match; give `id` or `selector`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<Selector>,
+    /// The team or person accountable for the identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// What the identity is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
+    /// The environment the identity belongs to; it must be declared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
-    /// The date the identity must be retired.
+    /// The date the identity must be retired, as `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<String>")]
     pub expires: Option<Date>,
     /// Whether the identity is a person's account; overrides the evidence Roster gathers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,13 +303,17 @@ pub struct IdentityDeclaration {
 #[serde(deny_unknown_fields)]
 pub struct Suppression {
     /// A rule name such as `stale-credential`, or `*` for every rule.
+    #[schemars(schema_with = "crate::rules::rule_name_schema")]
     pub rule: String,
     /// A finding fingerprint, or a subject key where `*` matches any run of characters.
     pub target: String,
+    /// Why the finding is accepted.
     pub reason: String,
+    /// The team or person who accepted the finding.
     pub owner: String,
-    #[schemars(with = "String")]
+    /// The last day the suppression applies, as `YYYY-MM-DD`.
     pub expires: Date,
+    /// A tracking ticket for the accepted finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
 }
@@ -302,40 +341,6 @@ impl Default for Settings {
             credential_max_age: default_credential_max_age(),
             expiring_within: default_expiring_within(),
             organization: Organization::default(),
-        }
-    }
-}
-
-impl TryFrom<String> for Duration {
-    type Error = String;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        let (number, unit) = text.split_at(text.len().saturating_sub(1));
-        let count: u64 = number.parse().map_err(|_| {
-            format!("invalid duration `{text}`: expected a number and a unit, for example `90d`")
-        })?;
-        let hours_per_unit = match unit {
-            "h" => 1,
-            "d" => 24,
-            "w" => 24 * 7,
-            _ => {
-                return Err(format!(
-                    "invalid duration `{text}`: the unit must be `h`, `d` or `w`, for example `90d`"
-                ));
-            }
-        };
-        Ok(Duration {
-            hours: count * hours_per_unit,
-        })
-    }
-}
-
-impl From<Duration> for String {
-    fn from(days: Duration) -> String {
-        if days.hours % 24 == 0 {
-            format!("{}d", days.hours / 24)
-        } else {
-            format!("{}h", days.hours)
         }
     }
 }
