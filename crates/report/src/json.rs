@@ -43,7 +43,7 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::sample::{empty_report, sample_report};
+    use crate::sample::{empty_report, sample_report, sample_report_in_order};
 
     fn emit(report: &Report) -> String {
         let mut out = Vec::new();
@@ -82,6 +82,14 @@ mod tests {
         let second = emit(&sample_report());
 
         assert_eq!(first, second);
+    }
+
+    #[test]
+    fn json_ignores_the_order_parts_were_added() {
+        let forward = emit(&sample_report_in_order(false));
+        let reversed = emit(&sample_report_in_order(true));
+
+        assert_eq!(forward, reversed);
     }
 
     #[test]

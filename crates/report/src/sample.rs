@@ -17,20 +17,48 @@ const DEV: &str = "444455556666";
 
 /// Builds the sample report. The parts are added out of order so that the tests see sorting.
 pub fn sample_report() -> Report {
-    let now: Timestamp = NOW.parse().unwrap();
-    let mut builder = ReportBuilder::new("0.1.0", now);
+    sample_report_in_order(false)
+}
 
+/// Builds the sample report from the same parts, each list reversed when `reversed` is set.
+pub fn sample_report_in_order(reversed: bool) -> Report {
+    let now: Timestamp = NOW.parse().unwrap();
+    let mut inventories = vec![aws_inventory(now), gcp_inventory()];
+    let mut warnings = vec![
+        "suppression of `stale-credential` on `aws:111122223333:user:etl` expired on 2025-05-01; the finding counts again",
+        "aws:444455556666: the dump has no credential report, so identity usage is unknown",
+    ];
+    let mut findings = findings();
+    let mut identities = identities();
+    if reversed {
+        for inventory in &mut inventories {
+            inventory.coverage.reverse();
+            inventory.notes.reverse();
+            inventory.sources.reverse();
+        }
+        inventories.reverse();
+        warnings.reverse();
+        findings.reverse();
+        identities.reverse();
+    }
+
+    let mut builder = ReportBuilder::new("0.1.0", now);
+    builder.set_roster(
+        vec![
+            "roster.d/10-platform.yaml".into(),
+            "roster.d/20-data.yaml".into(),
+        ],
+        "sha256:5f0c2d9e",
+    );
+    for inventory in &inventories {
+        builder.add_inventory(inventory);
+    }
+    for warning in warnings {
+        builder.add_warning(warning);
+    }
     builder
-        .set_roster(
-            vec!["roster.d/10-platform.yaml".into(), "roster.d/20-data.yaml".into()],
-            "sha256:5f0c2d9e",
-        )
-        .add_inventory(&aws_inventory(now))
-        .add_inventory(&gcp_inventory())
-        .add_findings(findings())
-        .add_identities(identities())
-        .add_warning("suppression of `stale-credential` on `aws:111122223333:user:etl` expired on 2025-05-01; the finding counts again")
-        .add_warning("aws:444455556666: the dump has no credential report, so identity usage is unknown")
+        .add_findings(findings)
+        .add_identities(identities)
         .add_stale_suppressions([StaleSuppression {
             rule: "unused-identity".into(),
             target: "aws:111122223333:role:old-*".into(),

@@ -8,7 +8,7 @@ use comfy_table::{
     Attribute, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table,
     TableStyle as Borders,
 };
-use roster_model::{Finding, FindingStatus, Severity};
+use roster_model::{Finding, FindingStatus, NoteKind, Severity};
 
 use crate::report::{DriftClass, Report, SeverityCounts, Unverified, is_counted};
 
@@ -304,10 +304,7 @@ fn write_notes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Notes:")?;
     for note in &report.notes {
-        let kind = serde_json::to_value(note.kind)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let kind = note_kind_label(note.kind);
         match &note.subject {
             Some(subject) => writeln!(
                 out,
@@ -318,6 +315,16 @@ fn write_notes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Returns the JSON name of a note kind.
+fn note_kind_label(kind: NoteKind) -> &'static str {
+    match kind {
+        NoteKind::MissingPolicy => "missing-policy",
+        NoteKind::LossyInput => "lossy-input",
+        NoteKind::Skipped => "skipped",
+        NoteKind::UnresolvedReference => "unresolved-reference",
+    }
 }
 
 /// Creates a table that never inspects the terminal, so width and color come from `style`
@@ -466,6 +473,19 @@ mod tests {
     #[test]
     fn table_is_identical_across_emits() {
         assert_eq!(emit(&sample_report(), PLAIN), emit(&sample_report(), PLAIN));
+    }
+
+    #[test]
+    fn note_kind_label_matches_serde() {
+        for kind in [
+            NoteKind::MissingPolicy,
+            NoteKind::LossyInput,
+            NoteKind::Skipped,
+            NoteKind::UnresolvedReference,
+        ] {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json.as_str(), Some(note_kind_label(kind)));
+        }
     }
 
     #[test]
