@@ -4,7 +4,7 @@
 use roster_model::{CoverageKind, CoverageStatus, IdentityKind, PolicyKey};
 
 use crate::account::AccountParts;
-use crate::error::quoted_list;
+use crate::error::{counted, quoted_list};
 
 const USERS: &str = "UserDetailList";
 const GROUPS: &str = "GroupDetailList";
@@ -43,8 +43,8 @@ pub(crate) fn account_coverage(
         && dump.roles_without_last_used > 0
     {
         role_usage.push(format!(
-            "{} roles of account {account} have no RoleLastUsed in the dump",
-            dump.roles_without_last_used
+            "the dump of account {account} has no RoleLastUsed for {}",
+            counted(dump.roles_without_last_used, "role", "roles")
         ));
     }
 
@@ -104,9 +104,9 @@ fn report_gaps(account: &str, parts: &AccountParts) -> Vec<String> {
         return Vec::new();
     }
     vec![format!(
-        "the credential report `{}` has no row for {} users of the dump ({}), probably because they were created after it was generated",
+        "the credential report `{}` has no row for {} of the dump ({}), probably because they were created after it was generated",
         report.path.display(),
-        report.users_without_row.len(),
+        counted(report.users_without_row.len(), "user", "users"),
         quoted_list(&report.users_without_row)
     )]
 }

@@ -7,6 +7,7 @@ use roster_model::{
 
 use crate::arn::Arn;
 use crate::credential_report::{AccessKeySlot, Cell, ReportRow};
+use crate::error::counted;
 
 /// The source named in usage that comes from the credential report.
 pub(crate) const REPORT_SOURCE: &str = "aws credential report";
@@ -214,13 +215,14 @@ pub(crate) fn root_summary(row: &ReportRow) -> String {
         .iter()
         .filter(|slot| slot.active.is_true())
         .count();
+    let active_keys = counted(active_keys, "active access key", "active access keys");
     let mfa = if row.mfa_active.is_true() {
         "MFA active"
     } else {
         "no MFA device"
     };
     format!(
-        "the credential report row of the root user was skipped because the root user is the account owner's sign-in, not a machine identity ({active_keys} active access keys, {mfa})"
+        "the credential report row of the root user was skipped because the root user is the account owner's sign-in, not a machine identity ({active_keys}, {mfa})"
     )
 }
 
@@ -324,7 +326,7 @@ mod tests {
     fn root_summary_counts_keys() {
         let summary = root_summary(&rows()[0]);
         assert!(
-            summary.contains("0 active access keys, MFA active"),
+            summary.contains("(0 active access keys, MFA active)"),
             "{summary}"
         );
     }

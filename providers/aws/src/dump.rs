@@ -9,7 +9,7 @@ use roster_model::NoteKind;
 
 use crate::account::{Accounts, ManagedPolicies, account_parts};
 use crate::detect::DUMP_LISTS;
-use crate::error::{ImportError, quoted_list};
+use crate::error::{ImportError, counted, quoted_list};
 use crate::group::{GroupParts, translate_group};
 use crate::pages::DumpFile;
 use crate::policy::translate_managed_policy;
@@ -131,8 +131,8 @@ fn add_role(accounts: &mut Accounts, role: RoleParts) -> Option<Duplicate> {
             NoteKind::LossyInput,
             Some(key.to_string()),
             format!(
-                "the trust policy of `{key}` has {} Deny statements, which Roster does not apply, so its trusts may allow more than AWS does",
-                role.deny_statements
+                "the trust policy of `{key}` has {}, which Roster does not apply, so its trusts may allow more than AWS does",
+                counted(role.deny_statements, "Deny statement", "Deny statements")
             ),
         );
     }
@@ -158,9 +158,9 @@ fn note_duplicates(accounts: &mut Accounts, path: &std::path::Path, duplicates: 
             NoteKind::LossyInput,
             None,
             format!(
-                "`{}` repeats {} entries that an earlier page or file already listed ({}); the first of each was kept",
+                "`{}` repeats {} that an earlier page or file already listed ({}); the first of each was kept",
                 path.display(),
-                keys.len(),
+                counted(keys.len(), "entry", "entries"),
                 quoted_list(&keys)
             ),
         );

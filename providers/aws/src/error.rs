@@ -121,6 +121,15 @@ fn message_without_position(error: &serde_json::Error) -> String {
     text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
 }
 
+/// Formats a count with the singular or plural noun: `1 role`, `2 roles`.
+pub(crate) fn counted(count: usize, singular: &str, plural: &str) -> String {
+    if count == 1 {
+        format!("{count} {singular}")
+    } else {
+        format!("{count} {plural}")
+    }
+}
+
 /// Quotes names for a message: `` `a`, `b`, `c` ``.
 pub(crate) fn quoted_list<T: std::fmt::Display>(names: &[T]) -> String {
     names

@@ -10,7 +10,7 @@ use crate::account::{AccountParts, Accounts, ReportFacts, account_parts};
 use crate::arn::{Arn, parse_iam_arn};
 use crate::credential::{identity_from_row, root_summary, translate_row};
 use crate::credential_report::{ReportFile, ReportRow};
-use crate::error::ImportError;
+use crate::error::{ImportError, counted};
 
 /// The rows of one report that belong to one account.
 struct AccountReport {
@@ -150,8 +150,13 @@ fn apply_report(parts: &mut AccountParts, account: &str, report: AccountReport) 
                 NoteKind::LossyInput,
                 Some(key.to_string()),
                 format!(
-                    "user `{}` has {} active signing certificates, which Roster does not collect as credentials",
-                    row.user, row.active_certificates
+                    "user `{}` has {}, which Roster does not collect as credentials",
+                    row.user,
+                    counted(
+                        row.active_certificates,
+                        "active signing certificate",
+                        "active signing certificates"
+                    )
                 ),
             );
         }

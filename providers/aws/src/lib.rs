@@ -99,3 +99,6 @@ fn load(path: &Path, bytes: &[u8]) -> Result<Export, ImportError> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests;
