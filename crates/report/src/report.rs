@@ -312,6 +312,25 @@ impl IdentitySummary {
         }
     }
 
+    /// Creates a summary from the parts of a key (`provider:scope:kind:native-id`), for a
+    /// declared identity that was not found. Returns `None` when the key does not have that
+    /// shape.
+    pub fn from_key(key: IdentityKey, nature: Nature, drift: DriftClass) -> Option<Self> {
+        let mut parts = key.as_str().splitn(4, ':');
+        let (Some(prefix), Some(scope), Some(segment), Some(_)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+
+        let provider: ProviderId = prefix.parse().ok()?;
+        let kind = IdentityKind::from_key_segment(provider, segment)?;
+        let scope = ScopeId::new(provider, scope);
+        Some(IdentitySummary::new(
+            key, provider, kind, scope, nature, drift,
+        ))
+    }
+
     /// Creates a summary of a live identity with no environment, owner or nature evidence.
     pub fn from_identity(identity: &Identity, nature: Nature, drift: DriftClass) -> Self {
         IdentitySummary::new(
@@ -370,6 +389,29 @@ mod tests {
     #[test]
     fn counts_at_or_above_empty_report_is_zero() {
         assert_eq!(empty_report().counts_at_or_above(Severity::Info), 0);
+    }
+
+    #[test]
+    fn identity_summary_from_key_splits_the_key() {
+        let key: IdentityKey = "k8s:prod-eu:service-account:payments/api".parse().unwrap();
+
+        let summary =
+            IdentitySummary::from_key(key, Nature::NonHuman, DriftClass::Missing).unwrap();
+
+        assert_eq!(summary.provider, ProviderId::Kubernetes);
+        assert_eq!(summary.kind, IdentityKind::K8sServiceAccount);
+        assert_eq!(summary.scope.as_str(), "k8s:prod-eu");
+        assert_eq!(summary.drift, DriftClass::Missing);
+    }
+
+    #[test]
+    fn identity_summary_from_key_rejects_malformed_key() {
+        let key: IdentityKey = serde_json::from_str("\"aws:111122223333:bucket:logs\"").unwrap();
+
+        assert_eq!(
+            IdentitySummary::from_key(key, Nature::NonHuman, DriftClass::Missing),
+            None
+        );
     }
 
     #[test]
