@@ -1,17 +1,29 @@
 //! "Did you mean" suggestions for misspelled field names, environments and rules.
 
-/// Returns the Levenshtein distance between two strings, counted in characters.
+/// Returns the edit distance between two strings, counted in characters: insertions,
+/// deletions, substitutions, and swaps of two neighbouring characters (`gpc` is one edit from
+/// `gcp`), each edit counting 1. This is the optimal string alignment distance.
 pub(crate) fn edit_distance(left: &str, right: &str) -> usize {
+    let left: Vec<char> = left.chars().collect();
     let right: Vec<char> = right.chars().collect();
-    let mut previous: Vec<usize> = (0..=right.len()).collect();
-    let mut current = vec![0; right.len() + 1];
+    let width = right.len() + 1;
+    let mut before_previous = vec![0; width];
+    let mut previous: Vec<usize> = (0..width).collect();
+    let mut current = vec![0; width];
 
-    for (i, left_char) in left.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, right_char) in right.iter().enumerate() {
-            let substitution = previous[j] + usize::from(left_char != *right_char);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+    for i in 1..=left.len() {
+        current[0] = i;
+        for j in 1..=right.len() {
+            let substitution = previous[j - 1] + usize::from(left[i - 1] != right[j - 1]);
+            let mut best = substitution.min(previous[j] + 1).min(current[j - 1] + 1);
+            let swapped =
+                i > 1 && j > 1 && left[i - 1] == right[j - 2] && left[i - 2] == right[j - 1];
+            if swapped {
+                best = best.min(before_previous[j - 2] + 1);
+            }
+            current[j] = best;
         }
+        std::mem::swap(&mut before_previous, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
 
@@ -60,7 +72,15 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("abc", ""), 3);
-        assert_eq!(edit_distance("prod", "dorp"), 4);
+        assert_eq!(edit_distance("prod", "dorp"), 3);
+    }
+
+    #[test]
+    fn edit_distance_counts_a_swap_as_one_edit() {
+        assert_eq!(edit_distance("gpc", "gcp"), 1);
+        assert_eq!(edit_distance("ownre", "owner"), 1);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("abc", "ca"), 3);
     }
 
     #[test]

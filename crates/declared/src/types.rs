@@ -8,8 +8,8 @@ use roster_model::IdentityKind;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A duration written as a number and a unit: `90d`, `12h`, `2w`. Its JSON Schema is written
-/// by hand in `duration.rs` so that it carries the pattern.
+/// A duration written as a number and a unit: `90d`, `12h`, `2w`.
+// The JSON Schema is written by hand in `duration.rs`, so that it carries the pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Duration {
@@ -197,10 +197,9 @@ pub struct GroupDeclaration {
 }
 
 /// Names identities: exactly one of `id` or `selector`.
-///
-/// Deserialization is written by hand in `member.rs` so that an unknown field, or a member
-/// that gives both or neither, is an error with a position rather than a failed guess
-/// between variants.
+// Deserialization is written by hand in `member.rs`, so that an unknown field, or a member
+// that gives both or neither, is an error with a position instead of a failed guess between
+// variants.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged, deny_unknown_fields)]
 pub enum MemberMatcher {
