@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A position in a roster file, 1-based; the column counts characters.
+/// A position in a roster file. Lines and columns start at 1, and columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
     pub file: Arc<Path>,
@@ -28,7 +28,7 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The source line at `location`, shown under the message.
     pub source_line: Option<String>,
-    /// How many characters the caret line underlines; at least 1.
+    /// The number of characters the caret line underlines, at least 1.
     pub width: usize,
 }
 
@@ -130,7 +130,7 @@ pub enum RosterError {
 }
 
 impl RosterError {
-    /// Returns the diagnostics of an invalid roster; empty for the other errors.
+    /// Returns the diagnostics of an invalid roster, or nothing for the other errors.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
             RosterError::Invalid(diagnostics) => diagnostics,

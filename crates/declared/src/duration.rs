@@ -7,8 +7,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::types::Duration;
 
-/// The longest duration a roster may give. Real thresholds are days or months; the cap keeps
-/// every conversion, to seconds included, far inside `i64`.
+/// The maximum duration a roster may give, 100 years. Real thresholds are days or months, and
+/// the cap keeps every conversion (to seconds included) far inside `i64`.
 const MAX_HOURS: u64 = 100 * 366 * 24;
 
 impl Duration {

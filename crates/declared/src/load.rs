@@ -16,8 +16,8 @@ use crate::source_index::SourceIndex;
 use crate::types::Roster;
 use crate::validate::validate_roster;
 
-/// The largest roster file read. Real rosters are far smaller; the limit keeps a wrong path
-/// (a log, a dump) from being read into memory whole.
+/// The maximum size of a roster file. Real rosters are far smaller, and the limit keeps a wrong
+/// path (a log, a dump) from being read into memory whole.
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The extensions of roster files in a folder.
@@ -60,7 +60,7 @@ pub fn load(path: &Path) -> Result<LoadedRoster, RosterError> {
     Ok(loaded)
 }
 
-/// Reads and merges a roster without the checks of [`validate`]; parse errors (syntax,
+/// Reads and merges a roster without the checks of [`validate`]. Parse errors (syntax,
 /// unknown fields, duplicate keys, wrong types) and merge conflicts are still errors.
 pub fn read(path: &Path) -> Result<LoadedRoster, RosterError> {
     let files = roster_files(path)?;

@@ -17,10 +17,12 @@ struct MemberFields {
     selector: Option<Selector>,
 }
 
-/// Message of a member that gives both `id` and `selector`; the loader recognises it.
+/// The error message of a member that gives both `id` and `selector`, which the loader
+/// recognises to name the member.
 pub(crate) const BOTH_ID_AND_SELECTOR: &str = "a member gives both `id` and `selector`";
 
-/// Message of a member that gives neither `id` nor `selector`; the loader recognises it.
+/// The error message of a member that gives neither `id` nor `selector`, which the loader
+/// recognises to name the member.
 pub(crate) const NEITHER_ID_NOR_SELECTOR: &str = "a member gives neither `id` nor `selector`";
 
 impl<'de> Deserialize<'de> for MemberMatcher {

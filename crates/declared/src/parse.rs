@@ -16,9 +16,9 @@ use crate::suggest::{backticked, did_you_mean};
 use crate::tree::{Node, Role, Segment, Value};
 use crate::types::Roster;
 
-/// Parser limits. A roster is a few thousand lines at most; these limits leave room for
-/// estates with a hundred thousand declared identities while stopping alias bombs (a few
-/// lines of nested aliases that expand to billions of nodes) long before they use memory.
+/// Parser limits. These leave room for rosters that declare a hundred thousand identities one
+/// by one, and stop alias bombs (a few lines of nested aliases that expand to billions of
+/// nodes) long before they use much memory.
 const MAX_NODES: usize = 2_000_000;
 const MAX_EVENTS: usize = 8_000_000;
 const MAX_DEPTH: usize = 32;
@@ -79,7 +79,7 @@ fn options(duplicate_keys: DuplicateKeyPolicy) -> serde_saphyr::Options {
             max_total_replayed_events: MAX_REPLAYED_EVENTS,
         },
         duplicate_keys: duplicate_keys,
-        // YAML 1.1 reads `no`, `off` and `n` as false; a roster means the words.
+        // YAML 1.1 reads `no`, `off` and `n` as false, but a roster means the words.
         strict_booleans: true,
         // Keeps `012345678901` an account id instead of the number 12345678901.
         leading_zero_numbers_as_strings: true,
@@ -411,8 +411,8 @@ fn node_text(tree: &Node, at: Located) -> String {
 }
 
 /// Puts the place into a message of the form ``invalid duration `90`: reason``, giving
-/// ``invalid duration `90` for `settings.unused_after`: reason``; other messages are
-/// prefixed.
+/// ``invalid duration `90` for `settings.unused_after`: reason``. Other messages get a
+/// prefix.
 fn insert_place(message: &str, place: &str) -> String {
     match message.split_once("`: ") {
         Some((head, reason)) if message.starts_with("invalid ") => {

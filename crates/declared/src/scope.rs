@@ -1,4 +1,4 @@
-//! Which environment a scope belongs to.
+//! The environments of scopes.
 //!
 //! An environment lists scopes per provider (`environments.prod.aws.accounts`, ...). A live
 //! scope is found in those lists by its kind and native id:
@@ -17,7 +17,7 @@
 //! A scope that is not listed inherits the environment of its parent: a GCP project that of
 //! its folder or organization, an Azure resource group that of its subscription. The
 //! [`Roster::environment_of_scope_in`] form walks the whole parent chain through a lookup the
-//! caller gives; [`Roster::environment_of_scope`] follows only the scope's own `parent`.
+//! caller gives, while [`Roster::environment_of_scope`] follows only the scope's own `parent`.
 
 use std::fmt;
 
@@ -25,8 +25,8 @@ use roster_model::{ProviderId, Scope, ScopeId, ScopeKind};
 
 use crate::types::{EnvironmentScopes, Roster};
 
-/// The longest parent chain followed; real hierarchies are a few levels deep, and the bound
-/// stops a lookup that loops.
+/// The maximum length of a parent chain followed. Real hierarchies are a few levels deep, and
+/// the bound stops a lookup that loops.
 const MAX_PARENT_DEPTH: usize = 32;
 
 /// One of the scope lists of an environment.
@@ -94,7 +94,7 @@ impl ScopeList {
         }
     }
 
-    /// Returns the list that holds scopes of this kind.
+    /// Returns the list that contains scopes of this kind.
     pub fn for_kind(kind: ScopeKind) -> ScopeList {
         match kind {
             ScopeKind::AwsAccount => ScopeList::AwsAccounts,
@@ -199,7 +199,7 @@ impl Roster {
         self.environment_of_scope_in(scope, |_| None)
     }
 
-    /// Returns the environment a scope belongs to, walking up the parent chain; `lookup`
+    /// Returns the environment a scope belongs to, walking up the parent chain. `lookup`
     /// finds a parent scope by id (for example in the inventory). A parent that `lookup`
     /// does not know is still matched by its id.
     pub fn environment_of_scope_in<'s>(
@@ -251,12 +251,12 @@ impl Roster {
     }
 
     fn find_entry(&self, list: ScopeList, text: &str) -> Option<DeclaredScope<'_>> {
-        let wanted = list.canonical(text);
+        let expected = list.canonical(text);
         self.environments.iter().find_map(|(environment, scopes)| {
             scopes
                 .list(list)
                 .iter()
-                .position(|value| list.canonical(value) == wanted)
+                .position(|value| list.canonical(value) == expected)
                 .map(|index| DeclaredScope {
                     environment,
                     list,
@@ -267,7 +267,7 @@ impl Roster {
     }
 }
 
-/// The lists a scope id of this provider may be declared in, most specific first.
+/// Returns the lists a scope id of this provider may be declared in, most specific first.
 fn candidate_lists(provider: ProviderId, native: &str) -> Vec<(ScopeList, &str)> {
     match provider {
         ProviderId::Aws => vec![(ScopeList::AwsAccounts, native)],

@@ -8,20 +8,20 @@ use crate::types::Selector;
 impl Selector {
     /// Tells whether the identity has every attribute the selector gives.
     ///
-    /// - `provider`: the identity's provider (`k8s` is accepted for Kubernetes); an unknown
+    /// - `provider`: the identity's provider (`k8s` is accepted for Kubernetes). An unknown
     ///   provider matches nothing.
     /// - `kind`: the identity's kind.
     /// - `scope`: the native id of the identity's scope. GCP ids compare without their
     ///   `projects/`, `folders/` or `organizations/` prefix, Azure ids without regard to case,
     ///   and a Kubernetes cluster name also matches the identities of its namespaces
     ///   (`prod-eu` matches scope `prod-eu/payments`).
-    /// - `name`: a pattern over the identity's name, where `*` matches any run of characters
-    ///   (none included) and `?` exactly one character; the comparison is case-sensitive.
-    /// - `path`: a prefix of the identity's IAM path; identities without AWS details never
+    /// - `name`: a case-sensitive pattern over the identity's name. `*` matches any run of
+    ///   characters (none included), and `?` exactly one character.
+    /// - `path`: a prefix of the identity's IAM path. Identities without AWS details never
     ///   match a selector that gives a path.
     /// - `tags`: every tag must be present with exactly this key and value.
     ///
-    /// A selector that gives nothing matches every identity; validation rejects such
+    /// A selector that gives nothing matches every identity, so validation rejects such
     /// selectors in roster files.
     pub fn matches(&self, identity: &Identity) -> bool {
         self.provider_matches(identity)

@@ -1,5 +1,5 @@
-//! Where each entry of a roster was written, so that errors and findings point at the line
-//! that declared them.
+//! Positions of a roster's entries, so that errors and findings point at the lines that
+//! declared them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,7 +14,7 @@ use crate::tree::{Node, Position, Segment, render_path};
 pub(crate) struct Entry {
     pub at: Location,
     /// The entry's position in its own file's list, for entries of `identities` and
-    /// `suppressions`; messages name that index, which the author sees.
+    /// `suppressions`. Messages name this index because it matches the file the author wrote.
     pub local_index: usize,
     /// Field path inside the entry (`selector.provider`, `members[2].id`) to the position and
     /// width of its value.
@@ -227,7 +227,7 @@ impl SourceIndex {
     }
 }
 
-/// Returns the text of a mapping key; keys that are not scalars have none.
+/// Returns the text of a mapping key, or an empty string for a key that is not a scalar.
 pub(crate) fn name_of(key: &Node) -> String {
     key.as_scalar().unwrap_or_default().to_owned()
 }

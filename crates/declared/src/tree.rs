@@ -10,12 +10,12 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-/// Where a node starts, 1-based, with its extent in the source when known.
+/// The start of a node (line and column from 1), with its extent in the source when known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Position {
     pub line: usize,
     pub column: usize,
-    /// The node's length in characters; 0 for collections and empty values.
+    /// The node's length in characters, or 0 for collections and empty values.
     pub width: usize,
     byte_offset: Option<usize>,
     byte_len: Option<usize>,
@@ -76,7 +76,7 @@ impl Node {
             .map(|(_, value)| value)
     }
 
-    /// Iterates over the (key, value) pairs of a mapping node; nothing for other nodes.
+    /// Iterates over the (key, value) pairs of a mapping node, or over nothing for other nodes.
     pub fn entries(&self) -> impl Iterator<Item = (&Node, &Node)> {
         let pairs = match &self.value {
             Value::Map(pairs) => pairs.as_slice(),
@@ -85,7 +85,7 @@ impl Node {
         pairs.iter().map(|(key, value)| (key, value))
     }
 
-    /// Iterates over the items of a list node; nothing for other nodes.
+    /// Iterates over the items of a list node, or over nothing for other nodes.
     pub fn items(&self) -> impl Iterator<Item = &Node> {
         let items = match &self.value {
             Value::Seq(items) => items.as_slice(),

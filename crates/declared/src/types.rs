@@ -83,7 +83,7 @@ pub struct Organization {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerDeclaration {
-    /// Where to reach the owner: a mailing list, a chat channel, a pager rotation.
+    /// The owner's contact: a mailing list, a chat channel or a pager rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
 }
@@ -172,13 +172,13 @@ pub struct KubernetesScopes {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupDeclaration {
-    /// The environment the group's members belong to; it must be declared.
+    /// The environment the group's members belong to, which `environments` must declare.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// The team or person accountable for the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    /// What the group's identities are for.
+    /// The purpose of the group's identities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
     /// The provider group this declaration mirrors (a group key such as
@@ -277,16 +277,16 @@ pub struct IdentityDeclaration {
     /// An identity key; give `id` or `selector`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Attributes that the declared identities match; give `id` or `selector`.
+    /// Attributes that the declared identities match. Give `id` or `selector`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<Selector>,
     /// The team or person accountable for the identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    /// What the identity is for.
+    /// The purpose of the identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
-    /// The environment the identity belongs to; it must be declared.
+    /// The environment the identity belongs to, which `environments` must declare.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// The date the identity must be retired, as `YYYY-MM-DD`.
@@ -306,7 +306,7 @@ pub struct Suppression {
     pub rule: String,
     /// A finding fingerprint, or a subject key where `*` matches any run of characters.
     pub target: String,
-    /// Why the finding is accepted.
+    /// The reason the finding is accepted.
     pub reason: String,
     /// The team or person who accepted the finding.
     pub owner: String,

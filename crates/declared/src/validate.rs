@@ -19,7 +19,7 @@ use crate::types::{Roster, Selector};
 /// The only roster format version.
 pub const ROSTER_VERSION: u32 = 1;
 
-/// Checks a merged roster; `rule_names` are the rules a suppression may name besides `*`.
+/// Checks a merged roster. `rule_names` are the rules a suppression may name besides `*`.
 /// Returns the problems found, in file and line order.
 pub(crate) fn validate_roster(
     roster: &Roster,
@@ -77,7 +77,7 @@ impl Checker<'_> {
     }
 
     /// Checks each scope entry's shape, and that no scope is listed twice. The first entry in
-    /// file and line order is the one kept; later ones are reported.
+    /// file and line order is kept, and later ones are reported.
     fn check_scopes(&mut self) {
         let mut entries = Vec::new();
         for scope in self.roster.declared_scopes() {

@@ -295,7 +295,7 @@ fn roster_folder_rejects_versions_that_differ() {
 }
 
 #[test]
-fn roster_folder_reports_each_file_that_fails_to_parse() {
+fn roster_folder_reports_every_failing_file() {
     let dir = folder(&[
         ("a.yaml", "version: 1\ngrups: {}\n"),
         ("b.yaml", "version: 1\nowners:\n  x: {contct: y}\n"),
@@ -392,7 +392,7 @@ fn duplicate_key_names_both_lines() {
 }
 
 #[test]
-fn duplicate_group_name_in_one_file_is_an_error() {
+fn duplicate_group_name_is_an_error() {
     assert_eq!(
         error_of_yaml("version: 1\ngroups:\n  ci:\n    owner: platform\n  ci:\n    owner: data\n"),
         "roster.yaml:5:3: duplicate key `ci` in `groups`: it is already given at line 3\n  |\n5 |   ci:\n  |   ^^\n  = help: remove one of the two, or merge them into one"
@@ -501,7 +501,7 @@ fn scope_in_two_environments_is_an_error() {
 }
 
 #[test]
-fn scope_listed_twice_in_one_environment_is_an_error() {
+fn scope_listed_twice_is_an_error() {
     assert_eq!(
         error_of_yaml(
             "version: 1\nenvironments:\n  prod:\n    gcp:\n      projects: [acme-prod, projects/acme-prod]\n"
