@@ -17,7 +17,7 @@ pub(crate) type Accounts = BTreeMap<String, AccountParts>;
 /// Managed policies from every dump, by ARN. AWS-provided policies are shared by accounts.
 pub(crate) type ManagedPolicies = BTreeMap<PolicyKey, ManagedPolicy>;
 
-/// What the imported files hold for one account, before coverage is decided.
+/// Parts imported for one account, before coverage is decided.
 #[derive(Debug)]
 pub(crate) struct AccountParts {
     pub scope: ScopeId,
@@ -36,17 +36,17 @@ pub(crate) struct AccountParts {
     pub report: Option<ReportFacts>,
 }
 
-/// What the dumps of an account left out, for coverage.
+/// Gaps of the dumps of an account, for coverage.
 #[derive(Debug, Default)]
 pub(crate) struct DumpFacts {
     /// The top-level lists present in the dumps that hold the account.
     pub lists: BTreeSet<&'static str>,
-    /// Why a dump of the account is incomplete, one reason per truncated file.
+    /// Truncation reasons, one per truncated dump file of the account.
     pub truncations: Vec<String>,
     pub roles_without_last_used: usize,
 }
 
-/// What the credential report of an account left out, for coverage.
+/// Gaps of the credential report of an account, for coverage.
 #[derive(Debug)]
 pub(crate) struct ReportFacts {
     pub path: PathBuf,

@@ -65,7 +65,7 @@ impl Arn {
         self.service == "iam" && self.account == "aws" && self.resource_type() == "policy"
     }
 
-    /// Returns whether the account field holds a 12-digit account id.
+    /// Returns whether the account field contains a 12-digit account id.
     pub fn has_account_id(&self) -> bool {
         is_account_id(&self.account)
     }
@@ -131,7 +131,7 @@ mod tests {
     }
 
     #[test]
-    fn name_that_starts_with_arn_is_not_an_arn() {
+    fn arn_prefixed_name_is_not_arn() {
         assert_eq!(Arn::parse("arnarnarn_my_role"), None);
         assert_eq!(Arn::parse("arn_my_role"), None);
         assert_eq!(Arn::parse("arn:aws:iam"), None);

@@ -35,7 +35,7 @@ pub(crate) fn no_report_usage(account: &str) -> Usage {
     Usage::unknown(format!("no credential report for account {account}"))
 }
 
-/// What one report row says about its user.
+/// Facts of one report row: the user's credentials, nature evidence and last use.
 #[derive(Debug)]
 pub(crate) struct RowFacts {
     pub credentials: Vec<Credential>,

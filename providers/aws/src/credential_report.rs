@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::error::{ImportError, quoted_list};
 use crate::time::parse_timestamp;
 
-/// Columns without which the report says nothing reliable about a user's credentials.
+/// Columns that a credential report must contain. Without them a user's credentials are unknown.
 const REQUIRED_COLUMNS: [&str; 12] = [
     "user",
     "arn",
@@ -86,7 +86,7 @@ pub(crate) struct AccessKeySlot {
 }
 
 impl AccessKeySlot {
-    /// Returns whether the slot holds a key, active or not. The report has no key id; a key
+    /// Returns whether the slot contains a key, active or not. The report has no key id; a key
     /// exists when its rotation date is set.
     pub fn exists(&self) -> bool {
         self.active.is_true() || self.last_rotated.timestamp().is_some()
@@ -138,6 +138,11 @@ pub(crate) fn parse_report_json(path: &Path, bytes: &[u8]) -> Result<ReportFile,
         });
     }
 
+    // The AWS CLI prints the CSV in base64. Some scripts store it decoded instead, which a
+    // comma shows because the base64 alphabet has none.
+    if envelope.content.contains(',') {
+        return parse_report_csv(path, envelope.content.as_bytes(), envelope.generated_time);
+    }
     let content: String = envelope
         .content
         .chars()
@@ -421,6 +426,15 @@ pub(crate) mod tests {
             report.generated.unwrap().to_string(),
             "2024-05-02T00:00:00Z"
         );
+    }
+
+    #[test]
+    fn decoded_content_is_read_as_csv() {
+        let content = serde_json::to_string(&report_csv()).unwrap();
+        let json = format!(r#"{{"Content": {content}, "ReportFormat": "text/csv"}}"#);
+        let report = parse_report_json(Path::new("report.json"), json.as_bytes()).unwrap();
+        assert_eq!(report.rows.len(), 3);
+        assert_eq!(report.generated, None);
     }
 
     #[test]

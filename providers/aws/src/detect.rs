@@ -14,7 +14,7 @@ pub(crate) const DUMP_LISTS: [&str; 4] = [
     "Policies",
 ];
 
-/// What a file holds, decided from its content.
+/// The format of a file, decided from its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Format {
     /// Output of `aws iam get-account-authorization-details`: one merged object, one object per
@@ -24,7 +24,7 @@ pub enum Format {
     CredentialReport,
     /// The credential report CSV itself, starting with the header `user,arn,...`.
     CredentialReportCsv,
-    /// Neither; the text describes what the content is, for example `an empty JSON array`.
+    /// Neither format. The text describes what the content is, for example `an empty JSON array`.
     Unrecognized(String),
 }
 
@@ -95,18 +95,18 @@ fn describe_json_error(sniffed: &Sniffed, error: &serde_json::Error) -> String {
 }
 
 fn describe_json(sniffed: &Sniffed) -> String {
-    let shown: Vec<&String> = sniffed.keys.iter().take(6).collect();
-    let more = if sniffed.keys.len() > shown.len() {
+    let listed: Vec<&String> = sniffed.keys.iter().take(6).collect();
+    let more = if sniffed.keys.len() > listed.len() {
         ", ..."
     } else {
         ""
     };
 
     if !sniffed.in_array {
-        if shown.is_empty() {
+        if listed.is_empty() {
             return "an empty JSON object".to_owned();
         }
-        return format!("a JSON object with the keys {}{more}", quoted_list(&shown));
+        return format!("a JSON object with the keys {}{more}", quoted_list(&listed));
     }
 
     if sniffed.elements == 0 {
@@ -115,11 +115,11 @@ fn describe_json(sniffed: &Sniffed) -> String {
     format!(
         "a JSON array of {} objects with the keys {}{more}, not a list of account-authorization pages",
         sniffed.elements,
-        quoted_list(&shown)
+        quoted_list(&listed)
     )
 }
 
-/// What the sniffing pass saw of the first top-level value.
+/// Keys and element count of the first top-level value, as the sniffing pass read them.
 #[derive(Default)]
 struct Sniffed {
     in_array: bool,

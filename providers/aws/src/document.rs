@@ -50,7 +50,7 @@ pub(crate) fn describe(value: &Value) -> &'static str {
     }
 }
 
-/// A policy field that holds one value or an array of them (`Action`, `Resource`, a
+/// A policy field that contains one value or an array of them (`Action`, `Resource`, a
 /// principal list, a condition value).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
@@ -136,8 +136,8 @@ mod tests {
 
     #[test]
     fn one_or_many_reads_both_forms() {
-        let one: OneOrMany<String> = serde_json::from_value(json!("sts:AssumeRole")).unwrap();
-        assert_eq!(one.into_vec(), ["sts:AssumeRole"]);
+        let single: OneOrMany<String> = serde_json::from_value(json!("sts:AssumeRole")).unwrap();
+        assert_eq!(single.into_vec(), ["sts:AssumeRole"]);
         let many: OneOrMany<String> =
             serde_json::from_value(json!(["sts:AssumeRole", "sts:TagSession"])).unwrap();
         assert_eq!(many.into_vec(), ["sts:AssumeRole", "sts:TagSession"]);

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-/// The commands whose output this crate imports, for messages that say what was expected.
+/// The two commands whose output this crate imports, named in format errors.
 pub(crate) const EXPECTED_EXPORTS: &str = "expected the output of `aws iam get-account-authorization-details` or `aws iam get-credential-report`";
 
 /// A failure to import an AWS export. Every variant names the file; positions are 1-based.
@@ -17,10 +17,11 @@ pub enum ImportError {
     UnrecognizedFormat { path: PathBuf, found: String },
 
     /// Invalid JSON, or JSON that does not have the shape of the export.
-    #[error("{}:{line}:{column}: invalid {what}: {message}", path.display())]
+    #[error("{}:{line}:{column}: invalid {export}: {message}", path.display())]
     Json {
         path: PathBuf,
-        what: &'static str,
+        /// The export the file was read as, for example `account-authorization dump`.
+        export: &'static str,
         line: usize,
         column: usize,
         message: String,
@@ -43,10 +44,11 @@ pub enum ImportError {
     },
 
     /// A value that parsed as JSON but means nothing valid: an ARN, a policy document.
-    #[error("`{}`: invalid {what} of `{subject}`: {reason}", path.display())]
+    #[error("`{}`: invalid {field} of `{subject}`: {reason}", path.display())]
     InvalidValue {
         path: PathBuf,
-        what: &'static str,
+        /// The kind of value, for example `trust policy` or `role ARN`.
+        field: &'static str,
         subject: String,
         reason: String,
     },
@@ -100,12 +102,12 @@ impl ImportError {
     /// Builds a [`ImportError::Json`] from a serde_json error, keeping its line and column.
     pub(crate) fn json(
         path: &std::path::Path,
-        what: &'static str,
+        export: &'static str,
         error: &serde_json::Error,
     ) -> Self {
         ImportError::Json {
             path: path.to_path_buf(),
-            what,
+            export,
             line: error.line(),
             column: error.column(),
             message: message_without_position(error),

@@ -22,7 +22,7 @@ pub(crate) struct GroupParts {
 pub(crate) fn translate_group(path: &Path, raw: GroupDetail) -> Result<GroupParts, ImportError> {
     let arn = parse_iam_arn(&raw.arn, "group").map_err(|reason| ImportError::InvalidValue {
         path: path.to_path_buf(),
-        what: "group ARN",
+        field: "group ARN",
         subject: raw.group_name.clone(),
         reason,
     })?;

@@ -7,10 +7,10 @@
 //! the ARNs inside. Every account gets coverage for each kind, so a part that the files do not
 //! hold is marked partial with the reason, never reported as empty.
 //!
-//! The layers: [`detect`] recognizes a file; `raw`, `pages` and `credential_report` read the
-//! AWS shapes with serde; `user`, `group`, `role`, `trust`, `policy` and `credential`
-//! translate them into model types without I/O; `account`, `join` and `coverage` assemble
-//! the accounts. Collecting from the live API belongs elsewhere; this crate reads files.
+//! The code is layered. [`detect`] recognizes a file. `raw`, `pages` and `credential_report`
+//! read the AWS shapes with serde. `user`, `group`, `role`, `trust`, `policy` and
+//! `credential` translate them into model types without I/O. `account`, `join` and
+//! `coverage` assemble the accounts. Collecting from the live API belongs elsewhere; this crate reads files.
 
 mod account;
 mod arn;

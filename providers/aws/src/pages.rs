@@ -20,7 +20,7 @@ use crate::raw::Page;
 pub(crate) struct DumpFile {
     pub path: PathBuf,
     pub pages: Vec<Page>,
-    /// Why the file is incomplete, when its last page says that more pages follow.
+    /// Reason the file is incomplete, set when its last page has `IsTruncated` true.
     pub truncation: Option<String>,
 }
 
@@ -51,7 +51,7 @@ fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>, ImportError> {
     Ok(pages)
 }
 
-/// Rejects a page that holds none of the four lists and a `Marker` seen on an earlier page.
+/// Rejects a page that contains none of the four lists and a `Marker` seen on an earlier page.
 fn check_pages(path: &Path, pages: &[Page]) -> Result<(), ImportError> {
     let mut markers = BTreeSet::new();
     for (index, page) in pages.iter().enumerate() {

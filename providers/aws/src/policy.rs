@@ -20,7 +20,7 @@ pub(crate) struct Attachments {
     pub grants: Vec<Grant>,
 }
 
-/// A managed policy from `Policies[]`, with what was wrong with its versions, if anything.
+/// A managed policy from `Policies[]`, with the problem of its versions, if any.
 #[derive(Debug)]
 pub(crate) struct ManagedPolicy {
     pub policy: Policy,
@@ -59,7 +59,7 @@ pub(crate) fn translate_attachments(
         let document =
             decode_document(raw.policy_document).map_err(|reason| ImportError::InvalidValue {
                 path: path.to_path_buf(),
-                what: "inline policy document",
+                field: "inline policy document",
                 subject: key.to_string(),
                 reason,
             })?;
@@ -113,7 +113,7 @@ pub(crate) fn translate_managed_policy(
         .filter(|arn| arn.has_account_id() || arn.account == "aws")
         .ok_or_else(|| ImportError::InvalidValue {
             path: path.to_path_buf(),
-            what: "managed policy ARN",
+            field: "managed policy ARN",
             subject: raw.arn.clone(),
             reason: "expected `arn:<partition>:iam::<account id or aws>:policy/<path><name>`"
                 .to_owned(),
@@ -138,7 +138,7 @@ pub(crate) fn translate_managed_policy(
             Some(
                 decode_document(document).map_err(|reason| ImportError::InvalidValue {
                     path: path.to_path_buf(),
-                    what: "managed policy document",
+                    field: "managed policy document",
                     subject: raw.arn.clone(),
                     reason,
                 })?,
@@ -213,7 +213,7 @@ fn default_version(
                 None,
                 Some(PolicyIssue {
                     kind: NoteKind::MissingPolicy,
-                    message: "the dump holds no default version of the policy, so its permissions are unknown"
+                    message: "the dump contains no default version of the policy, so its permissions are unknown"
                         .to_owned(),
                 }),
             ),

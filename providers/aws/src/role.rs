@@ -18,7 +18,7 @@ use crate::trust::translate_trust_policy;
 /// The source named in the usage of roles.
 pub(crate) const ROLE_LAST_USED_SOURCE: &str = "aws role last used";
 
-/// What `RoleLastUsed` cannot see.
+/// Blind spots of `RoleLastUsed`.
 const ROLE_LAST_USED_BLIND_SPOTS: [&str; 4] = [
     "records only the latest time the role was assumed, not each use of its sessions",
     "covers only the trailing 400 days, or less in regions that began tracking within the last year",
@@ -47,9 +47,9 @@ pub(crate) struct RoleParts {
 
 /// Translates one entry of `RoleDetailList`.
 pub(crate) fn translate_role(path: &Path, raw: RoleDetail) -> Result<RoleParts, ImportError> {
-    let invalid = |what: &'static str, reason: String| ImportError::InvalidValue {
+    let invalid = |field: &'static str, reason: String| ImportError::InvalidValue {
         path: path.to_path_buf(),
-        what,
+        field,
         subject: raw.role_name.clone(),
         reason,
     };
@@ -133,8 +133,8 @@ pub(crate) fn translate_role(path: &Path, raw: RoleDetail) -> Result<RoleParts, 
     })
 }
 
-/// Reads `RoleLastUsed`: a date is a use; the object without a date means AWS saw no use
-/// within its tracking period; no object at all means the export did not say.
+/// Reads `RoleLastUsed`. A date is a use. An object without a date means that AWS saw no use
+/// within its tracking period. Without the object the usage is unknown.
 fn role_usage(raw: Option<RoleLastUsed>) -> Usage {
     let Some(raw) = raw else {
         return Usage::unknown("the dump has no RoleLastUsed for the role");

@@ -1,4 +1,4 @@
-//! Tags on users, roles and groups, and what they say about an identity's nature.
+//! Tags on users, roles and groups, and the nature evidence they give.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ pub(crate) fn tag_map(tags: Vec<Tag>) -> BTreeMap<String, String> {
 
 /// Reads the tags that teams use to label identities: `type` or `kind` (`human`, `person`,
 /// `service`, `machine`, `bot`, ...), `nhi` and `human` (`true` or `false`). Keys and values
-/// compare case-insensitively; other tags say nothing.
+/// compare case-insensitively. Other tags give no evidence.
 pub(crate) fn tag_evidence(tags: &BTreeMap<String, String>) -> Vec<Evidence> {
     let mut evidence = Vec::new();
     for (key, value) in tags {

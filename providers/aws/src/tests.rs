@@ -191,7 +191,7 @@ fn duplicate_entries_are_noted_once() {
 }
 
 #[test]
-fn unattached_policy_without_default_version_is_noted() {
+fn unattached_policy_issue_is_noted() {
     let mut dump = page(vec![user("a")], vec![], None);
     dump["Policies"] = json!([{
         "Arn": format!("arn:aws:iam::{ACCOUNT}:policy/orphan"),
@@ -215,7 +215,7 @@ fn unattached_policy_without_default_version_is_noted() {
 }
 
 #[test]
-fn attached_policy_without_document_makes_grants_partial() {
+fn missing_document_makes_grants_partial() {
     let mut attached = user("a");
     attached["AttachedManagedPolicies"] =
         json!([{"PolicyArn": format!("arn:aws:iam::{ACCOUNT}:policy/empty")}]);
@@ -229,7 +229,7 @@ fn attached_policy_without_document_makes_grants_partial() {
 }
 
 #[test]
-fn report_without_row_for_dump_user_is_partial() {
+fn report_missing_user_row_is_partial() {
     let dump = page(vec![user("a"), user("b")], vec![], None).to_string();
     let report = "user,arn,user_creation_time,password_enabled,password_last_used,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date\n\
                   a,arn:aws:iam::111122223333:user/a,2024-01-01T00:00:00Z,false,N/A,false,false,N/A,N/A,false,N/A,N/A\n"
@@ -243,12 +243,12 @@ fn report_without_row_for_dump_user_is_partial() {
         reason.contains("has no row for 1 user of the dump (`b`)"),
         "{reason}"
     );
-    let b = inventory
+    let user_b = inventory
         .identities
         .iter()
         .find(|identity| identity.name == "b")
         .unwrap();
-    assert_eq!(b.last_used.state, roster_model::UsageState::Unknown);
+    assert_eq!(user_b.last_used.state, roster_model::UsageState::Unknown);
 }
 
 #[test]
@@ -268,7 +268,7 @@ fn report_row_with_invalid_arn_is_rejected() {
 #[test]
 fn import_is_deterministic() {
     let first = page(vec![user("b"), user("a")], vec![role("z"), role("y")], None).to_string();
-    let one = serde_json::to_string(&import_one(first.clone())).unwrap();
-    let two = serde_json::to_string(&import_one(first)).unwrap();
-    assert_eq!(one, two);
+    let first_run = serde_json::to_string(&import_one(first.clone())).unwrap();
+    let second_run = serde_json::to_string(&import_one(first)).unwrap();
+    assert_eq!(first_run, second_run);
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::arn::{Arn, is_account_id};
 use crate::document::{OneOrMany, condition_values, describe};
 
-/// The trusts of one role and what they say about its nature.
+/// The trusts of one role and the nature evidence they give.
 #[derive(Debug, Default)]
 pub(crate) struct TrustPolicy {
     pub trusts: Vec<Trust>,
@@ -24,8 +24,8 @@ pub(crate) struct TrustPolicy {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct TrustDocument {
-    /// One statement object or an array of them; read by [`statements`] so that an invalid
-    /// statement is reported with its own error, not as a mismatch of both forms.
+    /// One statement object or an array of them. [`statements`] reads it, so that an invalid
+    /// statement is reported with its own error rather than as a mismatch of both forms.
     statement: Value,
 }
 
@@ -224,15 +224,11 @@ fn arn_principal(value: &str, arn: &Arn) -> Principal {
         _ => return principal(PrincipalKind::Other, value, account),
     };
 
-    let Some(account) = account else {
-        return principal(PrincipalKind::Other, value, None);
+    let name = arn.resource_name();
+    let Some(account) = account.clone().filter(|_| !name.is_empty()) else {
+        return principal(PrincipalKind::Other, value, account);
     };
-    let key = IdentityKey::new(
-        ProviderId::Aws,
-        &account,
-        identity_kind,
-        arn.resource_name(),
-    );
+    let key = IdentityKey::new(ProviderId::Aws, &account, identity_kind, name);
     Principal {
         kind: PrincipalKind::Identity,
         value: value.to_owned(),
@@ -259,8 +255,8 @@ fn principal(kind: PrincipalKind, value: &str, account: Option<String>) -> Princ
     }
 }
 
-/// Returns what a trusted principal says about the role's nature: services, other roles and
-/// web identity providers point to automation; a SAML provider points to people.
+/// Returns the nature evidence that a trusted principal gives. Services, other roles and web
+/// identity providers point to automation, and a SAML provider points to people.
 fn principal_evidence(principal: &Principal, actions: &[String]) -> Option<Evidence> {
     let value = &principal.value;
     let (signal, points_to, detail) = match principal.kind {
@@ -281,8 +277,8 @@ fn principal_evidence(principal: &Principal, actions: &[String]) -> Option<Evide
                 "trust policy lets people who sign in through the SAML provider `{value}` assume the role"
             ),
         ),
-        // Cognito identity pools federate an application's end users, which says nothing
-        // about whether the role serves people of the organization or automation.
+        // Cognito identity pools federate an application's end users. That does not show
+        // whether the role serves the organization's people or its automation.
         PrincipalKind::Federated if value == "cognito-identity.amazonaws.com" => return None,
         PrincipalKind::Federated => (
             Signal::WorkloadTrust,
@@ -568,6 +564,13 @@ mod tests {
         let document = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Condition": {"Bool": true}}]});
         let error = translate_trust_policy(&target(), &document).unwrap_err();
         assert!(error.contains("`Bool`"), "{error}");
+    }
+
+    #[test]
+    fn arn_without_name_is_other() {
+        let trusts = trusts(allow(json!({"AWS": "arn:aws:iam::444455556666:role/"})));
+        assert_eq!(trusts[0].principal.kind, PrincipalKind::Other);
+        assert_eq!(trusts[0].principal.account.as_deref(), Some("444455556666"));
     }
 
     #[test]

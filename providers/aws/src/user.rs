@@ -27,7 +27,7 @@ pub(crate) struct UserParts {
 pub(crate) fn translate_user(path: &Path, raw: UserDetail) -> Result<UserParts, ImportError> {
     let arn = parse_iam_arn(&raw.arn, "user").map_err(|reason| ImportError::InvalidValue {
         path: path.to_path_buf(),
-        what: "user ARN",
+        field: "user ARN",
         subject: raw.user_name.clone(),
         reason,
     })?;

@@ -383,7 +383,7 @@ fn report_joins_users_of_dump() {
 }
 
 #[test]
-fn report_user_absent_from_dump_is_kept_and_noted() {
+fn report_only_user_is_kept() {
     let inventory = import(&["paged-dump.json", "credential-report.json"]);
     let ghost = identity(&inventory, "aws:111122223333:user:ghost");
     assert_eq!(ghost.last_used.state, UsageState::NeverUsed);
