@@ -22,9 +22,10 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub location: Location,
-    /// What is wrong and where, for example ``unknown field `ownr` in group `ci-deployers` ``.
+    /// The problem and the entry it is in, for example
+    /// ``unknown field `ownr` in group `ci-deployers` ``.
     pub message: String,
-    /// How to fix it, when the message does not already say.
+    /// The fix, when the message does not already give it.
     pub help: Option<String>,
     /// The source line at `location`, shown under the message.
     pub source_line: Option<String>,

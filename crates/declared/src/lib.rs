@@ -3,7 +3,7 @@
 //! This crate owns the roster's types, reading them from `roster.yaml` or a `roster.d/`
 //! folder (YAML, JSON accepted), the errors that point at a file, line and column, the
 //! checks that run after parsing, the positions of each entry for reports, the JSON Schema,
-//! and the queries the analysis asks of a roster: which environment a scope belongs to, and
+//! and the queries the analysis runs on a roster: which environment a scope belongs to, and
 //! which identities a selector matches. Comparing the roster with live identities belongs to
 //! `roster-analyze`.
 

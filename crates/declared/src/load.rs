@@ -119,8 +119,8 @@ impl LoadedRoster {
         }
     }
 
-    /// Returns where the environment entry that holds this scope is written, when the roster
-    /// lists the scope itself (parents are not followed).
+    /// Returns where the environment entry that contains this scope is written, when the
+    /// roster lists the scope itself (parents are not followed).
     pub fn scope_location(&self, scope: &Scope) -> Option<&Location> {
         let found = self.roster.scope_declaration(scope)?;
         self.locations

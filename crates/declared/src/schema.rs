@@ -9,8 +9,8 @@ pub fn roster_json_schema() -> serde_json::Value {
     schema.to_value()
 }
 
-/// Generates the schema as the committed file holds it: pretty-printed, with a final line
-/// break.
+/// Generates the schema in the form of the committed file: pretty-printed, with a final
+/// line break.
 pub fn roster_json_schema_text() -> String {
     let mut text = serde_json::to_string_pretty(&roster_json_schema()).unwrap_or_default();
     text.push('\n');
