@@ -25,6 +25,7 @@ mod group;
 mod join;
 mod pages;
 mod policy;
+mod provider;
 mod raw;
 mod role;
 mod tags;
@@ -38,6 +39,7 @@ use roster_model::Inventory;
 
 pub use detect::{Format, detect};
 pub use error::ImportError;
+pub use provider::AwsProvider;
 
 use crate::credential_report::{ReportFile, parse_report_csv, parse_report_json};
 use crate::pages::{DumpFile, parse_dump};
