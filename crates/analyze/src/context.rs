@@ -1,7 +1,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::Timestamp;
-use roster_declared::types::{GroupDeclaration, IdentityDeclaration, MemberMatcher, Roster, Settings};
+use roster_declared::types::{
+    Duration, GroupDeclaration, IdentityDeclaration, MemberMatcher, Roster, Settings,
+};
 use roster_graph::IdentityGraph;
 use roster_model::{CoverageKind, Identity, IdentityKey, IdentityKind, Nature, ScopeId};
 
@@ -250,6 +252,31 @@ impl<'a> Context<'a> {
             .is_some_and(|roster| !roster.owners.is_empty() && !roster.owners.contains_key(owner))
     }
 
+    /// Returns the maximum age of an identity's credentials and the setting it comes from:
+    /// the strictest `credentials.max_age` among the identity's roster groups, else
+    /// `settings.credential_max_age`.
+    pub fn credential_max_age_for(&self, key: &IdentityKey) -> (Duration, String) {
+        let strictest = self
+            .roster_groups_of(key)
+            .iter()
+            .filter_map(|name| {
+                let max_age = self.roster_group(name)?.credentials.as_ref()?.max_age?;
+                Some((max_age, name))
+            })
+            .min_by_key(|(max_age, _)| *max_age);
+
+        match strictest {
+            Some((max_age, name)) => (
+                max_age,
+                format!("`credentials.max_age` of roster group `{name}`"),
+            ),
+            None => (
+                self.settings.credential_max_age,
+                "`settings.credential_max_age`".to_owned(),
+            ),
+        }
+    }
+
     /// Returns whether one kind of data about an identity was fully collected.
     pub fn verified(&self, identity: &Identity, kind: CoverageKind) -> bool {
         self.graph.is_verified(&identity.scope, kind, Some(identity.kind))
@@ -267,4 +294,4 @@ impl<'a> Context<'a> {
 }
 
 /// Tags that name an identity's owner, looked up case-insensitively in this order.
-const OWNER_TAGS: [&str; 4] = ["owner", "team", "owner-team", "contact"];
+pub(crate) const OWNER_TAGS: [&str; 4] = ["owner", "team", "owner-team", "contact"];

@@ -13,6 +13,8 @@ mod nature;
 mod rule;
 pub mod rules;
 mod suppress;
+#[cfg(test)]
+mod testing;
 
 use jiff::Timestamp;
 use roster_declared::types::{Roster, Suppression};

@@ -1,9 +1,17 @@
 //! Every rule, one per file. [`ALL`] lists them in id order; `roster rules` prints it.
 
 pub mod admin_equivalent;
+pub mod expired_declaration;
+pub mod expiring_credential;
+pub mod human_use_of_nhi;
+pub mod long_lived_credential;
 pub mod missing_identity;
+pub mod multiple_active_credentials;
+pub mod orphan_identity;
+pub mod stale_credential;
 pub mod undeclared_identity;
 pub mod unused_credential;
+pub mod unused_identity;
 
 use crate::Rule;
 
@@ -11,7 +19,15 @@ use crate::Rule;
 pub const ALL: &[Rule] = &[
     undeclared_identity::RULE,
     missing_identity::RULE,
+    unused_identity::RULE,
     unused_credential::RULE,
+    stale_credential::RULE,
+    long_lived_credential::RULE,
+    expiring_credential::RULE,
+    multiple_active_credentials::RULE,
+    orphan_identity::RULE,
+    expired_declaration::RULE,
+    human_use_of_nhi::RULE,
     admin_equivalent::RULE,
 ];
 
