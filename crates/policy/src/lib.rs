@@ -1,0 +1,9 @@
+//! Roster's policy engines: they answer whether an identity can perform an action, on which
+//! resources, under which conditions, and which statements decide it.
+//!
+//! Each provider has its own module with its own grammar and evaluation order. The engines
+//! read policy documents and evaluate requests; they do no I/O beyond the catalogues embedded
+//! at build time. Collecting policies belongs to the providers, and turning answers into
+//! findings belongs to `roster-analyze`.
+
+pub mod aws;
