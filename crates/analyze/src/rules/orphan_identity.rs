@@ -147,6 +147,16 @@ mod tests {
     }
 
     #[test]
+    fn undeclared_role_is_flagged_with_roster() {
+        let graph = Estate::new().identity(role("deploy")).graph();
+
+        let findings = run(&RULE, &graph, Some(&roster()));
+
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].evidence, ["not declared in the roster", NO_TAG]);
+    }
+
+    #[test]
     fn declared_without_owner_is_flagged() {
         let deploy = role("deploy");
         let mut roster = roster();
