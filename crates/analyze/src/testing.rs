@@ -6,15 +6,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::{SignedDuration, Timestamp};
 use roster_declared::types::{GroupDeclaration, IdentityDeclaration, MemberMatcher, Roster};
 use roster_graph::IdentityGraph;
 use roster_model::{
     CoverageKind, CoverageStatus, Credential, CredentialKey, CredentialKind, CredentialStatus,
-    Finding, Grant, Group, Identity, IdentityKey, IdentityKind, Inventory, Policy, ProviderId,
-    Scope, ScopeId, ScopeKind, Trust, Usage,
+    Finding, Grant, Group, GroupKey, Identity, IdentityKey, IdentityKind, Inventory, Policy,
+    PolicyKey, PolicyKind, Principal, PrincipalKind, ProviderId, Scope, ScopeId, ScopeKind,
+    Subject, Trust, Usage,
 };
 
 use crate::{Context, Rule};
@@ -160,6 +161,8 @@ pub struct Estate {
     grants: Vec<Grant>,
     trusts: Vec<Trust>,
     partial: Vec<CoverageKind>,
+    /// AWS accounts beside the estate's own, each with its own scope and coverage.
+    accounts: Vec<String>,
 }
 
 impl Estate {
@@ -205,6 +208,11 @@ impl Estate {
             .map(|provider| self.scoped_inventory(provider))
             .collect();
 
+        let accounts: Vec<Inventory> = self
+            .accounts
+            .iter()
+            .map(|account| self.account_inventory(account))
+            .collect();
         if let Some(first) = inventories.first_mut() {
             first.identities = self.identities;
             first.credentials = self.credentials;
@@ -213,6 +221,7 @@ impl Estate {
             first.grants = self.grants;
             first.trusts = self.trusts;
         }
+        inventories.extend(accounts);
         IdentityGraph::build(inventories)
     }
 
@@ -272,5 +281,102 @@ fn scope_kind(provider: ProviderId) -> ScopeKind {
         ProviderId::Azure => ScopeKind::AzureTenant,
         ProviderId::Slack => ScopeKind::SlackWorkspace,
         ProviderId::Kubernetes => ScopeKind::K8sCluster,
+    }
+}
+
+/// Returns an AWS identity in `account`, which need not be the estate's own account.
+pub fn identity_in(account: &str, kind: IdentityKind, name: &str) -> Identity {
+    let key = IdentityKey::new(ProviderId::Aws, account, kind, name);
+    Identity::new(
+        ProviderId::Aws,
+        key,
+        ScopeId::new(ProviderId::Aws, account),
+        kind,
+        name,
+        Usage::unknown("not collected in this test"),
+    )
+}
+
+/// Assigns every scope of the graph the environment the roster maps it to.
+pub fn assign_environments(graph: &mut IdentityGraph, roster: &Roster) {
+    graph.assign_environments(|scope| roster.environment_of_scope(scope).map(str::to_owned));
+}
+
+impl Estate {
+    /// Adds an AWS account beside the estate's own, with the same coverage.
+    pub fn account(mut self, native_id: &str) -> Self {
+        self.accounts.push(native_id.to_owned());
+        self
+    }
+
+    /// Returns an inventory holding only one more AWS account and its coverage.
+    fn account_inventory(&self, native_id: &str) -> Inventory {
+        let mut inventory = self.scoped_inventory(ProviderId::Aws);
+        let scope = Scope::new(ProviderId::Aws, ScopeKind::AwsAccount, native_id);
+        for coverage in &mut inventory.coverage {
+            coverage.scope = scope.id.clone();
+        }
+        inventory.scopes = vec![scope];
+        inventory
+    }
+}
+
+/// Returns an IAM group of the estate's AWS account with these members, sorted.
+pub fn aws_group(name: &str, members: &[&IdentityKey]) -> Group {
+    let mut members: Vec<IdentityKey> = members.iter().map(|key| (*key).clone()).collect();
+    members.sort();
+    Group {
+        key: GroupKey::from_parts(ProviderId::Aws, scope_native_id(ProviderId::Aws), name),
+        provider: ProviderId::Aws,
+        scope: scope_of(ProviderId::Aws),
+        name: name.to_owned(),
+        unique_id: None,
+        path: None,
+        tags: BTreeMap::new(),
+        members,
+    }
+}
+
+/// Returns a customer-managed policy of the estate's AWS account with this document.
+pub fn aws_policy(name: &str, document: serde_json::Value) -> Policy {
+    let arn = format!(
+        "arn:aws:iam::{}:policy/{name}",
+        scope_native_id(ProviderId::Aws)
+    );
+    Policy {
+        key: PolicyKey::new(arn.clone()),
+        provider: ProviderId::Aws,
+        kind: PolicyKind::AwsManaged,
+        name: name.to_owned(),
+        native_id: Some(arn),
+        document: Some(document),
+        version: Some("v1".to_owned()),
+        permissions: Vec::new(),
+    }
+}
+
+/// Returns an unconditional grant of `policy` to an identity, on the identity's scope.
+pub fn grant_to(identity: &Identity, policy: &Policy) -> Grant {
+    Grant {
+        subject: Subject::Identity(identity.key.clone()),
+        policy: policy.key.clone(),
+        scope: identity.scope.clone(),
+        condition: None,
+    }
+}
+
+/// Returns an unconditional `sts:AssumeRole` trust from a principal written as `value` to
+/// `target`; the principal names no account or identity until the test sets them.
+pub fn trust_to(target: &Identity, kind: PrincipalKind, value: &str) -> Trust {
+    Trust {
+        target: target.key.clone(),
+        principal: Principal {
+            kind,
+            value: value.to_owned(),
+            account: None,
+            identity: None,
+        },
+        actions: vec!["sts:AssumeRole".to_owned()],
+        conditions: Vec::new(),
     }
 }

@@ -1,0 +1,419 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use roster_model::{CoverageKind, Finding, Identity, ProviderId, Severity};
+
+use crate::actions::is_all_actions;
+use crate::{Access, Context, Effect, FindingDraft, Rule, RuleInfo, Statement, pattern_within};
+
+pub const INFO: RuleInfo = RuleInfo {
+    id: "RST004",
+    name: "excess-privilege",
+    severity: Severity::High,
+    owasp: "NHI5 Overprivileged NHI",
+    summary: "A live grant that exceeds the ceiling of rights the roster allows the \
+              identity's group.",
+    why: "The ceiling is the reviewed statement of what a group's identities need; a right \
+          beyond it was granted without that review, and it widens what a leaked credential \
+          can do.",
+    fix: "Narrow the policy to actions within the ceiling, or raise the group's `allowed` \
+          list in the roster if the workload needs the right.",
+    needs_roster: true,
+};
+
+pub const RULE: Rule = Rule { info: &INFO, check };
+
+/// Flags AWS identities whose Allow statements name actions outside the `allowed.aws`
+/// ceiling of their roster groups. An identity in several groups may hold the union of
+/// their ceilings. A `NotAction` Allow covers nearly every action, so it exceeds any ceiling
+/// but `*`. A conditional statement is reported and marked conditional. An identity whose
+/// known permission boundary stays within the ceiling is not flagged, because the boundary
+/// caps its effective rights.
+///
+/// One finding per identity. The exceeding patterns stay out of the fingerprint, so a
+/// suppression or a triage outlives a new pattern added to the same identity.
+///
+/// NOTE: only AWS ceilings are checked. The `allowed` lists of other providers are not read.
+/// Deny statements are not subtracted either, so an Allow that a Deny fully cancels is
+/// still reported.
+fn check(context: &Context<'_>) -> Vec<Finding> {
+    context
+        .graph
+        .identities()
+        .filter(|identity| identity.provider == ProviderId::Aws)
+        .filter_map(|identity| assess(context, identity))
+        .collect()
+}
+
+/// The patterns an identity may be allowed, with the roster groups that set them.
+struct Ceiling {
+    patterns: BTreeSet<String>,
+    by_group: BTreeMap<String, Vec<String>>,
+}
+
+impl Ceiling {
+    fn admits(&self, pattern: &str) -> bool {
+        self.patterns
+            .iter()
+            .any(|ceiling| is_all_actions(ceiling) || pattern_within(pattern, ceiling))
+    }
+
+    fn admits_everything(&self) -> bool {
+        self.patterns.iter().any(|ceiling| is_all_actions(ceiling))
+    }
+
+    /// Returns the patterns of a statement that the ceiling does not admit. A `NotAction`
+    /// statement counts as one pattern, written `all actions except ...`.
+    fn exceeded_by(&self, statement: &Statement) -> Vec<String> {
+        if statement.not_action {
+            if self.admits_everything() {
+                return Vec::new();
+            }
+            let listed: Vec<String> = statement
+                .actions
+                .iter()
+                .map(|action| format!("`{action}`"))
+                .collect();
+            return vec![format!("all actions except {}", listed.join(", "))];
+        }
+        statement
+            .actions
+            .iter()
+            .filter(|pattern| !self.admits(pattern))
+            .map(|pattern| format!("`{pattern}`"))
+            .collect()
+    }
+}
+
+/// One exceeding pattern and the statement it came from.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Excess {
+    pattern: String,
+    source: String,
+    conditions: Vec<String>,
+}
+
+fn assess(context: &Context<'_>, identity: &Identity) -> Option<Finding> {
+    let ceiling = ceiling_of(context, identity)?;
+    let access = Access::of(context.graph, identity);
+    if boundary_within(&access, &ceiling) {
+        return None;
+    }
+
+    let excess: BTreeSet<Excess> = access
+        .allows()
+        .flat_map(|statement| {
+            ceiling
+                .exceeded_by(statement)
+                .into_iter()
+                .map(|pattern| Excess {
+                    pattern,
+                    source: statement.source.clone(),
+                    conditions: statement.conditions.clone(),
+                })
+        })
+        .collect();
+    if excess.is_empty() {
+        return None;
+    }
+
+    let patterns: BTreeSet<&str> = excess
+        .iter()
+        .map(|excess| excess.pattern.as_str())
+        .collect();
+    let groups: Vec<String> = ceiling
+        .by_group
+        .keys()
+        .map(|name| format!("`{name}`"))
+        .collect();
+    let mut draft = FindingDraft::about(
+        &INFO,
+        identity,
+        format!(
+            "{} `{}` is allowed {} beyond the ceiling of roster {} {}",
+            identity.kind,
+            identity.name,
+            summarize(&patterns),
+            if groups.len() == 1 { "group" } else { "groups" },
+            groups.join(", ")
+        ),
+    )
+    .environment(context.environment_of(identity).as_deref());
+
+    for (group, patterns) in &ceiling.by_group {
+        draft = draft.evidence(format!(
+            "roster group `{group}` allows: {}",
+            patterns.join(", ")
+        ));
+    }
+    for excess in &excess {
+        let mut line = format!("{} allowed by {}", excess.pattern, excess.source);
+        if !excess.conditions.is_empty() {
+            line.push_str(&format!(" (conditional: {})", excess.conditions.join(", ")));
+        }
+        draft = draft.evidence(line);
+    }
+    for policy in &access.missing_policies {
+        draft = draft.evidence(format!("policy `{policy}` was not collected"));
+    }
+    if !context.verified(identity, CoverageKind::Grants) {
+        draft = draft.evidence(format!(
+            "the grants of scope `{}` were not fully collected: other policies may exceed the \
+             ceiling too",
+            identity.scope
+        ));
+    }
+    Some(draft.build())
+}
+
+/// Returns the union of the `allowed.aws` lists of the identity's roster groups, or `None`
+/// when none of them sets one.
+fn ceiling_of(context: &Context<'_>, identity: &Identity) -> Option<Ceiling> {
+    let mut ceiling = Ceiling {
+        patterns: BTreeSet::new(),
+        by_group: BTreeMap::new(),
+    };
+    for name in context.roster_groups_of(&identity.key) {
+        let Some(patterns) = context
+            .roster_group(name)
+            .and_then(|group| group.allowed.as_ref())
+            .and_then(|allowed| allowed.aws.as_ref())
+        else {
+            continue;
+        };
+        ceiling.patterns.extend(patterns.iter().cloned());
+        ceiling.by_group.insert(
+            name.clone(),
+            patterns
+                .iter()
+                .map(|pattern| format!("`{pattern}`"))
+                .collect(),
+        );
+    }
+    (!ceiling.by_group.is_empty()).then_some(ceiling)
+}
+
+/// Returns whether a known permission boundary allows nothing beyond the ceiling.
+fn boundary_within(access: &Access, ceiling: &Ceiling) -> bool {
+    let Some(boundary) = &access.boundary else {
+        return false;
+    };
+    boundary
+        .iter()
+        .filter(|statement| statement.effect == Effect::Allow)
+        .all(|statement| ceiling.exceeded_by(statement).is_empty())
+}
+
+/// Lists up to three patterns, then how many more there are.
+fn summarize(patterns: &BTreeSet<&str>) -> String {
+    const SHOWN: usize = 3;
+    let shown: Vec<&str> = patterns.iter().take(SHOWN).copied().collect();
+    match patterns.len().saturating_sub(SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use roster_declared::types::{AllowedRights, Roster};
+    use roster_model::Boundary;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::testing::{Estate, aws_policy, grant_to, role, roster, roster_group, run};
+
+    fn ceiling(groups: &[(&str, &[&str])]) -> Roster {
+        let key = role("deploy").key;
+        let mut roster = roster();
+        for (name, patterns) in groups {
+            let mut group = roster_group(&[&key]);
+            group.allowed = Some(AllowedRights {
+                aws: Some(
+                    patterns
+                        .iter()
+                        .map(|pattern| (*pattern).to_owned())
+                        .collect(),
+                ),
+                ..AllowedRights::default()
+            });
+            roster.groups.insert((*name).to_owned(), group);
+        }
+        roster
+    }
+
+    fn granted(statements: Value) -> Estate {
+        let deploy = role("deploy");
+        let policy = aws_policy(
+            "deploy",
+            json!({"Version": "2012-10-17", "Statement": statements}),
+        );
+        Estate::new()
+            .grant(grant_to(&deploy, &policy))
+            .identity(deploy)
+            .policy(policy)
+    }
+
+    #[test]
+    fn patterns_beyond_ceiling_are_reported() {
+        let graph = granted(json!([
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+             "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+            {"Effect": "Deny", "Action": "ec2:*", "Resource": "*"}
+        ]))
+        .graph();
+
+        let findings = run(
+            &RULE,
+            &graph,
+            Some(&ceiling(&[("ci", &["s3:Get*", "s3:List*"])])),
+        );
+
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].subject, "aws:111122223333:role:deploy");
+        assert_eq!(
+            findings[0].message,
+            "aws-role `deploy` is allowed `iam:PassRole`, `s3:PutObject` beyond the ceiling of \
+             roster group `ci`"
+        );
+        assert_eq!(
+            findings[0].evidence,
+            vec![
+                "roster group `ci` allows: `s3:Get*`, `s3:List*`".to_owned(),
+                "`iam:PassRole` allowed by policy `deploy` (conditional: StringEquals \
+                 iam:PassedToService)"
+                    .to_owned(),
+                "`s3:PutObject` allowed by policy `deploy`".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn actions_within_ceiling_give_no_finding() {
+        let graph = granted(json!([
+            {"Effect": "Allow", "Action": ["s3:GetObject", "S3:ListBucket", "s3:Get*Tagging"], "Resource": "*"}
+        ]))
+        .graph();
+
+        assert!(
+            run(
+                &RULE,
+                &graph,
+                Some(&ceiling(&[("ci", &["s3:Get*", "s3:List*"])]))
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn not_action_exceeds_any_ceiling_but_star() {
+        let graph =
+            granted(json!([{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}])).graph();
+
+        let narrow = run(&RULE, &graph, Some(&ceiling(&[("ci", &["s3:*", "ec2:*"])])));
+        let everything = run(&RULE, &graph, Some(&ceiling(&[("ci", &["*"])])));
+
+        assert_eq!(narrow.len(), 1);
+        assert_eq!(
+            narrow[0].evidence[1],
+            "all actions except `iam:*` allowed by policy `deploy`"
+        );
+        assert!(everything.is_empty());
+    }
+
+    #[test]
+    fn ceilings_of_groups_add_up() {
+        let graph = granted(json!([
+            {"Effect": "Allow", "Action": ["s3:GetObject", "sqs:SendMessage"], "Resource": "*"}
+        ]))
+        .graph();
+        let roster = ceiling(&[("readers", &["s3:Get*"]), ("senders", &["sqs:Send*"])]);
+
+        assert!(run(&RULE, &graph, Some(&roster)).is_empty());
+    }
+
+    #[test]
+    fn new_pattern_keeps_the_fingerprint() {
+        let roster = ceiling(&[("ci", &["s3:Get*"])]);
+        let one = granted(json!([{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]))
+            .graph();
+        let two = granted(json!([{"Effect": "Allow", "Action": ["s3:PutObject", "kms:Decrypt"], "Resource": "*"}])).graph();
+
+        let before = run(&RULE, &one, Some(&roster));
+        let after = run(&RULE, &two, Some(&roster));
+
+        assert_eq!(before[0].fingerprint, after[0].fingerprint);
+        assert_ne!(before[0].evidence, after[0].evidence);
+    }
+
+    #[test]
+    fn uncollected_policy_is_named() {
+        let deploy = role("deploy");
+        let lost = aws_policy("lost", json!({}));
+        let graph =
+            granted(json!([{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]))
+                .grant(grant_to(&deploy, &lost))
+                .graph();
+
+        let findings = run(&RULE, &graph, Some(&ceiling(&[("ci", &["s3:Get*"])])));
+
+        assert_eq!(
+            findings[0].evidence.last().unwrap(),
+            "policy `arn:aws:iam::111122223333:policy/lost` was not collected"
+        );
+    }
+
+    #[test]
+    fn unverified_grants_are_noted() {
+        let graph =
+            granted(json!([{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]))
+                .partial(CoverageKind::Grants)
+                .graph();
+
+        let findings = run(&RULE, &graph, Some(&ceiling(&[("ci", &["s3:Get*"])])));
+
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0]
+                .evidence
+                .last()
+                .unwrap()
+                .contains("were not fully collected")
+        );
+    }
+
+    #[test]
+    fn group_without_ceiling_is_skipped() {
+        let graph = granted(json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}])).graph();
+        let mut roster = roster();
+        roster
+            .groups
+            .insert("ci".to_owned(), roster_group(&[&role("deploy").key]));
+
+        assert!(run(&RULE, &graph, Some(&roster)).is_empty());
+    }
+
+    #[test]
+    fn boundary_within_ceiling_caps_the_rights() {
+        let boundary = aws_policy(
+            "boundary",
+            json!({"Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]}),
+        );
+        let mut deploy = role("deploy");
+        deploy.boundary = Boundary::Policy(boundary.key.clone());
+        let admin = aws_policy(
+            "admin",
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+        );
+        let graph = Estate::new()
+            .grant(grant_to(&deploy, &admin))
+            .identity(deploy)
+            .policy(admin)
+            .policy(boundary)
+            .graph();
+
+        assert!(run(&RULE, &graph, Some(&ceiling(&[("ci", &["s3:Get*"])]))).is_empty());
+    }
+}
