@@ -366,7 +366,7 @@ pub fn grant_to(identity: &Identity, policy: &Policy) -> Grant {
 }
 
 /// Returns an unconditional `sts:AssumeRole` trust from a principal written as `value` to
-/// `target`; the principal names no account or identity until the test sets them.
+/// `target`. The principal names no account or identity until the test sets them.
 pub fn trust_to(target: &Identity, kind: PrincipalKind, value: &str) -> Trust {
     Trust {
         target: target.key.clone(),
