@@ -3,7 +3,7 @@ use std::path::PathBuf;
 /// The two commands whose output this crate imports, named in format errors.
 pub(crate) const EXPECTED_EXPORTS: &str = "expected the output of `aws iam get-account-authorization-details` or `aws iam get-credential-report`";
 
-/// A failure to import an AWS export. Every variant names the file; positions are 1-based.
+/// A failure to import an AWS export. Every variant names the file, and positions are 1-based.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("failed to read `{}`: {source}", path.display())]

@@ -26,6 +26,7 @@ pub(crate) fn translate_group(path: &Path, raw: GroupDetail) -> Result<GroupPart
         subject: raw.group_name.clone(),
         reason,
     })?;
+    let path_in_account = raw.path.unwrap_or_else(|| arn.resource_path());
     let account = arn.account;
     let scope = ScopeId::new(ProviderId::Aws, &account);
     let key = GroupKey::from_parts(ProviderId::Aws, &account, &raw.group_name);
@@ -44,8 +45,8 @@ pub(crate) fn translate_group(path: &Path, raw: GroupDetail) -> Result<GroupPart
         provider: ProviderId::Aws,
         scope,
         name: raw.group_name,
-        unique_id: Some(raw.group_id),
-        path: Some(raw.path),
+        unique_id: raw.group_id,
+        path: Some(path_in_account),
         tags: tag_map(raw.tags),
         members: Vec::new(),
     };

@@ -103,7 +103,7 @@ pub(crate) fn boundary(raw: Option<PermissionsBoundary>) -> Boundary {
 }
 
 /// Translates one entry of `Policies[]`. Only the version marked `IsDefaultVersion` is in
-/// force; `DefaultVersionId` is checked against it.
+/// force, and `DefaultVersionId` is checked against it.
 pub(crate) fn translate_managed_policy(
     path: &Path,
     raw: ManagedPolicyDetail,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use roster_model::{IdentityKind, Inventory, ProviderId};
 use roster_provider::{Provider, ProviderInfo, Source};
 
-/// The AWS provider. It imports exports; live collection is not part of this crate yet.
+/// The AWS provider. It imports exports, and live collection is not part of this crate yet.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AwsProvider;
 

@@ -1,8 +1,10 @@
 //! The shapes of `aws iam get-account-authorization-details` output, as serde reads them.
 //!
-//! Fields that AWS always returns are required, so a file of another shape fails with the
-//! missing field and its position. Unknown fields are ignored, because AWS adds fields over
-//! time. Lists that exports omit when empty default to empty.
+//! The fields that place an entry are required: its name, its ARN (which names the account)
+//! and a role's trust policy. A file without them fails with the missing field and its
+//! position. Ids, paths and dates are optional because the model can do without them and some
+//! tools omit them. Unknown fields are ignored, because AWS adds fields over time. Lists that
+//! exports omit when empty default to empty.
 
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -30,12 +32,14 @@ pub(crate) struct Page {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct UserDetail {
-    pub path: String,
     pub user_name: String,
-    pub user_id: String,
     pub arn: String,
-    #[serde(deserialize_with = "crate::time::deserialize")]
-    pub create_date: Timestamp,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::time::deserialize_option")]
+    pub create_date: Option<Timestamp>,
     #[serde(default)]
     pub group_list: Vec<String>,
     #[serde(default)]
@@ -51,10 +55,12 @@ pub(crate) struct UserDetail {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct GroupDetail {
-    pub path: String,
     pub group_name: String,
-    pub group_id: String,
     pub arn: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub group_id: Option<String>,
     #[serde(default)]
     pub group_policy_list: Vec<InlinePolicy>,
     #[serde(default)]
@@ -67,13 +73,15 @@ pub(crate) struct GroupDetail {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct RoleDetail {
-    pub path: String,
     pub role_name: String,
-    pub role_id: String,
     pub arn: String,
-    #[serde(deserialize_with = "crate::time::deserialize")]
-    pub create_date: Timestamp,
-    /// A decoded object or URL-encoded text; see [`crate::document::decode_document`].
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub role_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::time::deserialize_option")]
+    pub create_date: Option<Timestamp>,
+    /// A decoded object or URL-encoded text, read by [`crate::document::decode_document`].
     pub assume_role_policy_document: Value,
     #[serde(default)]
     pub description: Option<String>,

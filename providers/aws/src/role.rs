@@ -54,6 +54,7 @@ pub(crate) fn translate_role(path: &Path, raw: RoleDetail) -> Result<RoleParts, 
         reason,
     };
     let arn = parse_iam_arn(&raw.arn, "role").map_err(|reason| invalid("role ARN", reason))?;
+    let path_in_account = raw.path.unwrap_or_else(|| arn.resource_path());
     let account = arn.account;
     let scope = ScopeId::new(ProviderId::Aws, &account);
     let key = IdentityKey::new(
@@ -106,16 +107,16 @@ pub(crate) fn translate_role(path: &Path, raw: RoleDetail) -> Result<RoleParts, 
         raw.role_name,
         role_usage(raw.role_last_used),
     );
-    identity.unique_id = Some(raw.role_id);
+    identity.unique_id = raw.role_id;
     identity.description = raw.description;
-    identity.created = Some(raw.create_date);
+    identity.created = raw.create_date;
     identity.tags = tags;
     identity.evidence = evidence;
     identity.boundary = boundary(raw.permissions_boundary);
     identity.aws = Some(AwsIdentityDetails {
         arn: raw.arn,
-        service_linked: raw.path.starts_with(SERVICE_ROLE_PATH),
-        path: raw.path,
+        service_linked: path_in_account.starts_with(SERVICE_ROLE_PATH),
+        path: path_in_account,
         instance_profiles: raw
             .instance_profile_list
             .into_iter()

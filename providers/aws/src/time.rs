@@ -14,15 +14,8 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     })
 }
 
-/// Deserializes a required timestamp, so that a bad value is reported at its line and column.
-pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Timestamp, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    parse_timestamp(&text).map_err(serde::de::Error::custom)
-}
-
-/// Deserializes an optional timestamp; `null` and an absent field are `None`.
+/// Deserializes an optional timestamp, so that a bad value is reported at its line and
+/// column. `null` and an absent field are `None`.
 pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Timestamp>, D::Error> {

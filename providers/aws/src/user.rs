@@ -31,6 +31,7 @@ pub(crate) fn translate_user(path: &Path, raw: UserDetail) -> Result<UserParts, 
         subject: raw.user_name.clone(),
         reason,
     })?;
+    let path_in_account = raw.path.unwrap_or_else(|| arn.resource_path());
     let account = arn.account;
     let scope = ScopeId::new(ProviderId::Aws, &account);
     let key = IdentityKey::new(
@@ -58,14 +59,14 @@ pub(crate) fn translate_user(path: &Path, raw: UserDetail) -> Result<UserParts, 
         raw.user_name,
         no_report_usage(&account),
     );
-    identity.unique_id = Some(raw.user_id);
-    identity.created = Some(raw.create_date);
+    identity.unique_id = raw.user_id;
+    identity.created = raw.create_date;
     identity.evidence = tag_evidence(&tags);
     identity.tags = tags;
     identity.boundary = boundary(raw.permissions_boundary);
     identity.aws = Some(AwsIdentityDetails {
         arn: raw.arn,
-        path: raw.path,
+        path: path_in_account,
         instance_profiles: Vec::new(),
         service_linked: false,
     });
@@ -141,6 +142,19 @@ mod tests {
                 "arn:aws:iam::aws:policy/ReadOnlyAccess"
             ]
         );
+    }
+
+    #[test]
+    fn minimal_user_takes_path_from_arn() {
+        let parts = user(json!({
+            "UserName": "deployer",
+            "Arn": "arn:aws:iam::111122223333:user/ci/deployer"
+        }))
+        .unwrap();
+        let identity = &parts.identity;
+        assert_eq!(identity.aws.as_ref().unwrap().path, "/ci/");
+        assert_eq!(identity.unique_id, None);
+        assert_eq!(identity.created, None);
     }
 
     #[test]
