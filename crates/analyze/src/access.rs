@@ -51,7 +51,10 @@ impl Statement {
     }
 
     pub fn covers_action(&self, action: &str) -> bool {
-        let listed = self.actions.iter().any(|pattern| action_matches(pattern, action));
+        let listed = self
+            .actions
+            .iter()
+            .any(|pattern| action_matches(pattern, action));
         listed != self.not_action
     }
 }
@@ -72,7 +75,10 @@ pub struct Access {
 pub enum AdminVerdict {
     No,
     /// Full administration; the strings are caveats (conditional denies, unknown boundary).
-    Yes { sources: Vec<String>, caveats: Vec<String> },
+    Yes {
+        sources: Vec<String>,
+        caveats: Vec<String>,
+    },
 }
 
 impl Access {
@@ -93,7 +99,9 @@ impl Access {
                 Some(group) => format!("policy `{}` through group `{group}`", policy.name),
                 None => format!("policy `{}`", policy.name),
             };
-            access.statements.extend(parse_statements(document, &source));
+            access
+                .statements
+                .extend(parse_statements(document, &source));
         }
 
         match &identity.boundary {
@@ -114,11 +122,15 @@ impl Access {
     }
 
     pub fn allows(&self) -> impl Iterator<Item = &Statement> {
-        self.statements.iter().filter(|statement| statement.effect == Effect::Allow)
+        self.statements
+            .iter()
+            .filter(|statement| statement.effect == Effect::Allow)
     }
 
     pub fn denies(&self) -> impl Iterator<Item = &Statement> {
-        self.statements.iter().filter(|statement| statement.effect == Effect::Deny)
+        self.statements
+            .iter()
+            .filter(|statement| statement.effect == Effect::Deny)
     }
 
     /// Decides whether the statements amount to full administration: an unconditional Allow
@@ -163,7 +175,9 @@ impl Access {
             }
         }
         if self.boundary_unknown {
-            caveats.push("permission boundary not collected: a boundary, if any, may limit this".to_owned());
+            caveats.push(
+                "permission boundary not collected: a boundary, if any, may limit this".to_owned(),
+            );
         }
         AdminVerdict::Yes { sources, caveats }
     }
@@ -202,7 +216,8 @@ fn parse_statement(statement: &Value, source: &str) -> Option<Statement> {
         (None, Some(actions)) => (strings(actions), true),
         (None, None) => (Vec::new(), false),
     };
-    let (resources, not_resource) = match (statement.get("Resource"), statement.get("NotResource")) {
+    let (resources, not_resource) = match (statement.get("Resource"), statement.get("NotResource"))
+    {
         (Some(resources), _) => (strings(resources), false),
         (None, Some(resources)) => (strings(resources), true),
         (None, None) => (Vec::new(), false),
@@ -269,7 +284,10 @@ mod tests {
              "Condition": {"DateLessThan": {"aws:TokenIssueTime": "2024-01-01T00:00:00Z"}}}
         ]}));
 
-        let allowed: Vec<&str> = access.allows().flat_map(|s| s.actions.iter().map(String::as_str)).collect();
+        let allowed: Vec<&str> = access
+            .allows()
+            .flat_map(|s| s.actions.iter().map(String::as_str))
+            .collect();
         assert_eq!(allowed, vec!["s3:GetObject"]);
         assert_eq!(access.admin_verdict(), AdminVerdict::No);
     }
@@ -326,7 +344,8 @@ mod tests {
 
     #[test]
     fn boundary_without_admin_removes_admin() {
-        let mut access = access(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}));
+        let mut access =
+            access(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}));
         access.boundary = Some(parse_statements(
             &json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
             "boundary",
@@ -336,11 +355,16 @@ mod tests {
 
     #[test]
     fn unknown_boundary_is_a_caveat() {
-        let mut access = access(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}));
+        let mut access =
+            access(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}));
         access.boundary_unknown = true;
         let AdminVerdict::Yes { caveats, .. } = access.admin_verdict() else {
             unreachable!("expected an admin verdict");
         };
-        assert!(caveats.iter().any(|caveat| caveat.contains("boundary not collected")));
+        assert!(
+            caveats
+                .iter()
+                .any(|caveat| caveat.contains("boundary not collected"))
+        );
     }
 }

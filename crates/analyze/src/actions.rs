@@ -19,7 +19,9 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
     while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t]))) {
+        if p < pattern.len()
+            && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))
+        {
             p += 1;
             t += 1;
         } else if p < pattern.len() && pattern[p] == '*' {
@@ -101,9 +103,17 @@ mod tests {
 
         assert_eq!(
             matched("s3:GetObject*"),
-            vec!["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectTagging", "s3:GetObjectVersion"]
+            vec![
+                "s3:GetObject",
+                "s3:GetObjectAcl",
+                "s3:GetObjectTagging",
+                "s3:GetObjectVersion"
+            ]
         );
-        assert_eq!(matched("s3:Get*Tagging"), vec!["s3:GetBucketTagging", "s3:GetObjectTagging"]);
+        assert_eq!(
+            matched("s3:Get*Tagging"),
+            vec!["s3:GetBucketTagging", "s3:GetObjectTagging"]
+        );
         assert_eq!(matched("s3:GetObjectVersio?"), vec!["s3:GetObjectVersion"]);
     }
 
@@ -114,8 +124,16 @@ mod tests {
 
     #[test]
     fn resource_arns_keep_case() {
-        assert!(!glob_match("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/key", false));
-        assert!(glob_match("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/key", false));
+        assert!(!glob_match(
+            "arn:aws:s3:::Bucket/*",
+            "arn:aws:s3:::bucket/key",
+            false
+        ));
+        assert!(glob_match(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/key",
+            false
+        ));
     }
 
     #[test]

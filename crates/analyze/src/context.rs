@@ -36,7 +36,9 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(graph: &'a IdentityGraph, roster: Option<&'a Roster>, now: Timestamp) -> Self {
-        let settings = roster.map(|roster| roster.settings.clone()).unwrap_or_default();
+        let settings = roster
+            .map(|roster| roster.settings.clone())
+            .unwrap_or_default();
         let mut context = Context {
             graph,
             roster,
@@ -76,7 +78,11 @@ impl<'a> Context<'a> {
             let Some(selector) = &declaration.selector else {
                 continue;
             };
-            for identity in self.graph.identities().filter(|identity| selector.matches(identity)) {
+            for identity in self
+                .graph
+                .identities()
+                .filter(|identity| selector.matches(identity))
+            {
                 self.declarations
                     .entry(identity.key.clone())
                     .or_default()
@@ -165,13 +171,17 @@ impl<'a> Context<'a> {
     }
 
     /// Returns every roster group with its found members, by name.
-    pub fn roster_groups(&self) -> impl Iterator<Item = (&String, &GroupDeclaration, &BTreeSet<IdentityKey>)> {
+    pub fn roster_groups(
+        &self,
+    ) -> impl Iterator<Item = (&String, &GroupDeclaration, &BTreeSet<IdentityKey>)> {
         let roster = self.roster;
-        self.roster_group_members.iter().filter_map(move |(name, members)| {
-            roster
-                .and_then(|roster| roster.groups.get(name))
-                .map(|group| (name, group, members))
-        })
+        self.roster_group_members
+            .iter()
+            .filter_map(move |(name, members)| {
+                roster
+                    .and_then(|roster| roster.groups.get(name))
+                    .map(|group| (name, group, members))
+            })
     }
 
     /// Returns identity keys that the roster declares by id but the scan did not find, with
@@ -231,18 +241,30 @@ impl<'a> Context<'a> {
             .declarations_of(&identity.key)
             .find_map(|declaration| declaration.owner.clone())
         {
-            return Some(Owner { name, source: "declaration".to_owned() });
+            return Some(Owner {
+                name,
+                source: "declaration".to_owned(),
+            });
         }
         for group_name in self.roster_groups_of(&identity.key) {
-            if let Some(name) = self.roster_group(group_name).and_then(|group| group.owner.clone()) {
-                return Some(Owner { name, source: format!("roster group `{group_name}`") });
+            if let Some(name) = self
+                .roster_group(group_name)
+                .and_then(|group| group.owner.clone())
+            {
+                return Some(Owner {
+                    name,
+                    source: format!("roster group `{group_name}`"),
+                });
             }
         }
         OWNER_TAGS.iter().find_map(|tag| {
-            identity.tag(tag).filter(|value| !value.trim().is_empty()).map(|value| Owner {
-                name: value.to_owned(),
-                source: format!("tag `{tag}`"),
-            })
+            identity
+                .tag(tag)
+                .filter(|value| !value.trim().is_empty())
+                .map(|value| Owner {
+                    name: value.to_owned(),
+                    source: format!("tag `{tag}`"),
+                })
         })
     }
 
@@ -279,17 +301,25 @@ impl<'a> Context<'a> {
 
     /// Returns whether one kind of data about an identity was fully collected.
     pub fn verified(&self, identity: &Identity, kind: CoverageKind) -> bool {
-        self.graph.is_verified(&identity.scope, kind, Some(identity.kind))
+        self.graph
+            .is_verified(&identity.scope, kind, Some(identity.kind))
     }
 
     /// Returns whether one kind of data in a scope was fully collected, for an identity kind.
-    pub fn scope_verified(&self, scope: &ScopeId, kind: CoverageKind, identity_kind: Option<IdentityKind>) -> bool {
+    pub fn scope_verified(
+        &self,
+        scope: &ScopeId,
+        kind: CoverageKind,
+        identity_kind: Option<IdentityKind>,
+    ) -> bool {
         self.graph.is_verified(scope, kind, identity_kind)
     }
 
     /// Returns the roster's known environment names.
     pub fn environment_names(&self) -> impl Iterator<Item = &String> {
-        self.roster.into_iter().flat_map(|roster| roster.environments.keys())
+        self.roster
+            .into_iter()
+            .flat_map(|roster| roster.environments.keys())
     }
 }
 

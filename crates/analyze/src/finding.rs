@@ -18,7 +18,11 @@ pub struct FindingDraft {
 }
 
 impl FindingDraft {
-    pub fn new(info: &'static RuleInfo, subject: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        info: &'static RuleInfo,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         FindingDraft {
             info,
             subject: subject.into(),

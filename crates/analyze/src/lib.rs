@@ -19,6 +19,7 @@ mod testing;
 use jiff::Timestamp;
 use roster_declared::types::{Roster, Suppression};
 use roster_graph::IdentityGraph;
+pub use roster_model::DriftClass;
 use roster_model::{CoverageKind, Finding, IdentityKey, Nature};
 
 pub use access::{Access, AdminVerdict, Effect, Statement, parse_statements};
@@ -27,33 +28,6 @@ pub use context::{Context, Owner};
 pub use finding::{FindingDraft, fingerprint};
 pub use nature::NatureVerdict;
 pub use rule::{Rule, RuleInfo};
-
-/// How an identity compares with the roster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DriftClass {
-    /// Declared and found, and nothing differs.
-    Matched,
-    /// Found, not declared.
-    Undeclared,
-    /// Declared, not found, with complete coverage.
-    Missing,
-    /// Found, and differs from its declaration (membership, rights).
-    Drifted,
-    /// Its scope or kind was not fully collected.
-    Unverified,
-}
-
-impl DriftClass {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DriftClass::Matched => "matched",
-            DriftClass::Undeclared => "undeclared",
-            DriftClass::Missing => "missing",
-            DriftClass::Drifted => "drifted",
-            DriftClass::Unverified => "unverified",
-        }
-    }
-}
 
 /// What the analysis concluded about one identity.
 #[derive(Debug, Clone)]
@@ -89,7 +63,11 @@ pub fn analyze(graph: &IdentityGraph, roster: Option<&Roster>, now: Timestamp) -
             continue;
         }
         let produced = (rule.check)(&context);
-        tracing::debug!(rule = rule.info.name, findings = produced.len(), "rule checked");
+        tracing::debug!(
+            rule = rule.info.name,
+            findings = produced.len(),
+            "rule checked"
+        );
         findings.extend(produced);
     }
     sort_findings(&mut findings);
@@ -145,7 +123,9 @@ fn assess_identities(context: &Context<'_>, findings: &[Finding]) -> Vec<Identit
             IdentityAssessment {
                 key: identity.key.clone(),
                 nature: verdict.map_or(Nature::NonHuman, |verdict| verdict.nature),
-                nature_reasons: verdict.map(|verdict| verdict.reasons.clone()).unwrap_or_default(),
+                nature_reasons: verdict
+                    .map(|verdict| verdict.reasons.clone())
+                    .unwrap_or_default(),
                 drift,
                 environment: context.environment_of(identity),
                 owner: context.owner_of(identity),
@@ -173,4 +153,8 @@ fn assess_identities(context: &Context<'_>, findings: &[Finding]) -> Vec<Identit
 }
 
 /// Rules whose findings mean an identity differs from its declaration.
-const DRIFT_RULES: [&str; 3] = ["membership-drift", "excess-privilege", "expired-declaration"];
+const DRIFT_RULES: [&str; 3] = [
+    "membership-drift",
+    "excess-privilege",
+    "expired-declaration",
+];

@@ -15,9 +15,17 @@ pub struct NatureVerdict {
 /// A roster declaration without `human` confirms a non-human verdict but does not overrule
 /// evidence of a person, so a person listed in a machine group is still caught. An identity
 /// is non-human unless evidence says it is a person.
-pub fn classify(identity: &Identity, declared_human: Option<bool>, declared: bool) -> NatureVerdict {
+pub fn classify(
+    identity: &Identity,
+    declared_human: Option<bool>,
+    declared: bool,
+) -> NatureVerdict {
     if let Some(human) = declared_human {
-        let nature = if human { Nature::Human } else { Nature::NonHuman };
+        let nature = if human {
+            Nature::Human
+        } else {
+            Nature::NonHuman
+        };
         return verdict(nature, vec!["the roster declares it".to_owned()]);
     }
 
@@ -25,7 +33,9 @@ pub fn classify(identity: &Identity, declared_human: Option<bool>, declared: boo
     if declared {
         let note = match result.nature {
             Nature::NonHuman => "the roster declares it as a machine identity",
-            Nature::Human => "the roster declares it as a machine identity, but the evidence points to a person",
+            Nature::Human => {
+                "the roster declares it as a machine identity, but the evidence points to a person"
+            }
         };
         result.reasons.insert(0, note.to_owned());
     }
@@ -34,7 +44,10 @@ pub fn classify(identity: &Identity, declared_human: Option<bool>, declared: boo
 
 fn classify_by_evidence(identity: &Identity) -> NatureVerdict {
     if identity.kind == IdentityKind::Human {
-        return verdict(Nature::Human, vec!["the provider lists it as a person".to_owned()]);
+        return verdict(
+            Nature::Human,
+            vec!["the provider lists it as a person".to_owned()],
+        );
     }
     if let Some(tag) = first_signal(identity, Signal::Tag) {
         return verdict(tag.points_to, vec![tag.detail.clone()]);
@@ -56,7 +69,10 @@ fn classify_by_trust(identity: &Identity) -> NatureVerdict {
         .map(|evidence| evidence.detail.clone())
         .collect::<Vec<_>>();
     let reasons = if reasons.is_empty() {
-        vec![format!("a {} is automation unless evidence says otherwise", identity.kind)]
+        vec![format!(
+            "a {} is automation unless evidence says otherwise",
+            identity.kind
+        )]
     } else {
         reasons
     };
@@ -83,11 +99,17 @@ fn classify_user(identity: &Identity) -> NatureVerdict {
     if let (Some(password), None, None) = (password, programmatic, sign_in) {
         return verdict(
             Nature::Human,
-            vec![password.detail.clone(), "no programmatic use was seen".to_owned()],
+            vec![
+                password.detail.clone(),
+                "no programmatic use was seen".to_owned(),
+            ],
         );
     }
 
-    let mut reasons: Vec<String> = programmatic.map(|evidence| evidence.detail.clone()).into_iter().collect();
+    let mut reasons: Vec<String> = programmatic
+        .map(|evidence| evidence.detail.clone())
+        .into_iter()
+        .collect();
     if reasons.is_empty() {
         reasons.push("no sign of a person: no MFA device and no console sign-in".to_owned());
     } else {
@@ -97,7 +119,10 @@ fn classify_user(identity: &Identity) -> NatureVerdict {
 }
 
 fn first_signal(identity: &Identity, signal: Signal) -> Option<&Evidence> {
-    identity.evidence.iter().find(|evidence| evidence.signal == signal)
+    identity
+        .evidence
+        .iter()
+        .find(|evidence| evidence.signal == signal)
 }
 
 fn verdict(nature: Nature, reasons: Vec<String>) -> NatureVerdict {
@@ -133,7 +158,10 @@ mod tests {
 
     #[test]
     fn user_with_mfa_is_human() {
-        let identity = user(&[(Signal::MfaDevice, Nature::Human), (Signal::ProgrammaticUse, Nature::NonHuman)]);
+        let identity = user(&[
+            (Signal::MfaDevice, Nature::Human),
+            (Signal::ProgrammaticUse, Nature::NonHuman),
+        ]);
         assert_eq!(classify(&identity, None, false).nature, Nature::Human);
     }
 
@@ -155,7 +183,10 @@ mod tests {
 
     #[test]
     fn console_sign_in_alone_is_human() {
-        let identity = user(&[(Signal::ConsolePassword, Nature::Human), (Signal::InteractiveSignIn, Nature::Human)]);
+        let identity = user(&[
+            (Signal::ConsolePassword, Nature::Human),
+            (Signal::InteractiveSignIn, Nature::Human),
+        ]);
         assert_eq!(classify(&identity, None, false).nature, Nature::Human);
     }
 
@@ -177,7 +208,10 @@ mod tests {
 
     #[test]
     fn tag_decides_before_activity() {
-        let identity = user(&[(Signal::Tag, Nature::Human), (Signal::ProgrammaticUse, Nature::NonHuman)]);
+        let identity = user(&[
+            (Signal::Tag, Nature::Human),
+            (Signal::ProgrammaticUse, Nature::NonHuman),
+        ]);
         assert_eq!(classify(&identity, None, false).nature, Nature::Human);
     }
 

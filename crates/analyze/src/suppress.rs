@@ -23,7 +23,11 @@ pub fn apply(
         let in_force = suppressions
             .iter()
             .position(|suppression| matches(suppression, finding) && suppression.expires >= today);
-        let any = || suppressions.iter().position(|suppression| matches(suppression, finding));
+        let any = || {
+            suppressions
+                .iter()
+                .position(|suppression| matches(suppression, finding))
+        };
         let Some(position) = in_force.or_else(any) else {
             continue;
         };

@@ -25,7 +25,7 @@ pub mod types;
 mod validate;
 
 pub use diagnostic::{Diagnostic, Location, RosterError};
-pub use load::{LoadedRoster, RosterSummary, load, read, validate};
+pub use load::{LoadedRoster, RosterSummary, load, load_text, read, validate};
 pub use rules::{ANY_RULE, RULE_NAMES};
 pub use schema::{roster_json_schema, roster_json_schema_text};
 pub use scope::{DeclaredScope, ScopeList};

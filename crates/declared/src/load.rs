@@ -93,6 +93,27 @@ pub fn read(path: &Path) -> Result<LoadedRoster, RosterError> {
     })
 }
 
+/// Parses and validates a roster held in memory, such as one compiled into the binary.
+/// `path` is the name that messages show.
+pub fn load_text(path: &Path, text: &str) -> Result<LoadedRoster, RosterError> {
+    let file_path: Arc<Path> = Arc::from(path);
+    let parsed = parse_file(&file_path, &Arc::from(text))
+        .map_err(|diagnostic| RosterError::Invalid(vec![diagnostic]))?;
+    let (roster, locations) = merge(vec![parsed]).map_err(RosterError::Invalid)?;
+
+    let loaded = LoadedRoster {
+        roster,
+        files: vec![path.to_path_buf()],
+        digest: hex(&Sha256::digest(text.as_bytes())),
+        locations,
+    };
+    let errors = validate(&loaded, RULE_NAMES);
+    if !errors.is_empty() {
+        return Err(RosterError::Invalid(errors));
+    }
+    Ok(loaded)
+}
+
 /// Checks a roster read by [`read`]: the version, identity keys, environment references,
 /// scopes listed twice, AWS account ids, and suppression rule names against `rule_names`
 /// (`*` is always accepted). Returns the problems in file and line order.

@@ -8,6 +8,7 @@
 
 mod coverage;
 mod credential;
+mod drift;
 mod finding;
 mod group;
 mod identity;
@@ -21,6 +22,7 @@ mod usage;
 
 pub use coverage::{Coverage, CoverageKind, CoverageStatus};
 pub use credential::{Credential, CredentialKind, CredentialStatus};
+pub use drift::DriftClass;
 pub use finding::{Finding, FindingStatus, Severity};
 pub use group::Group;
 pub use identity::{

@@ -55,18 +55,26 @@ pub trait Provider {
 /// Reads a file, or every regular file directly inside a folder, in name order. Subfolders
 /// and hidden files are not read, so a folder can keep other material beside the exports.
 pub fn read_sources(path: &Path) -> Result<Vec<Source>, ImportError> {
-    let read_error = |source| ImportError::Read { path: path.to_owned(), source };
+    let read_error = |source| ImportError::Read {
+        path: path.to_owned(),
+        source,
+    };
     let metadata = std::fs::metadata(path).map_err(read_error)?;
     if metadata.is_file() {
         let bytes = std::fs::read(path).map_err(read_error)?;
-        return Ok(vec![Source { name: path.display().to_string(), bytes }]);
+        return Ok(vec![Source {
+            name: path.display().to_string(),
+            bytes,
+        }]);
     }
 
     let mut files = Vec::new();
     collect_files(path, &mut files)?;
     files.sort();
     if files.is_empty() {
-        return Err(ImportError::EmptyFolder { path: path.to_owned() });
+        return Err(ImportError::EmptyFolder {
+            path: path.to_owned(),
+        });
     }
     files
         .into_iter()
@@ -75,13 +83,19 @@ pub fn read_sources(path: &Path) -> Result<Vec<Source>, ImportError> {
                 path: file.clone(),
                 source,
             })?;
-            Ok(Source { name: file.display().to_string(), bytes })
+            Ok(Source {
+                name: file.display().to_string(),
+                bytes,
+            })
         })
         .collect()
 }
 
 fn collect_files(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), ImportError> {
-    let read_error = |source| ImportError::Read { path: folder.to_owned(), source };
+    let read_error = |source| ImportError::Read {
+        path: folder.to_owned(),
+        source,
+    };
     for entry in std::fs::read_dir(folder).map_err(read_error)? {
         let entry = entry.map_err(read_error)?;
         let path = entry.path();

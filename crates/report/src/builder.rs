@@ -227,8 +227,8 @@ mod tests {
     use roster_model::{CoverageKind, ProviderId, ScopeId, Severity};
 
     use super::*;
-    use crate::report::DriftClass;
     use crate::sample::{empty_report, sample_report};
+    use roster_model::DriftClass;
 
     #[test]
     fn build_sorts_findings_by_severity_then_rule() {

@@ -17,7 +17,8 @@ mod sample;
 pub use builder::ReportBuilder;
 pub use json::{report_schema, write_json};
 pub use report::{
-    DriftClass, DriftCounts, IdentitySummary, Report, RosterSource, SchemaVersion, SeverityCounts,
+    DriftCounts, IdentitySummary, Report, RosterSource, SchemaVersion, SeverityCounts,
     StaleSuppression, Summary, TOOL_NAME, Tool, Unverified, is_counted,
 };
+pub use roster_model::DriftClass;
 pub use table::{TableStyle, write_table};

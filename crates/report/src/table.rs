@@ -8,9 +8,9 @@ use comfy_table::{
     Attribute, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table,
     TableStyle as Borders,
 };
-use roster_model::{Finding, FindingStatus, NoteKind, Severity};
+use roster_model::{DriftClass, Finding, FindingStatus, NoteKind, Severity};
 
-use crate::report::{DriftClass, Report, SeverityCounts, Unverified, is_counted};
+use crate::report::{Report, SeverityCounts, Unverified, is_counted};
 
 /// Layout options for [`write_table`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -36,7 +36,10 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
         let mut draft = FindingDraft::about(
             &INFO,
             identity,
-            format!("{} `{}` has full administrative rights", identity.kind, identity.name),
+            format!(
+                "{} `{}` has full administrative rights",
+                identity.kind, identity.name
+            ),
         )
         .environment(context.environment_of(identity).as_deref());
         for source in sources {

@@ -1,4 +1,6 @@
-use roster_model::{CoverageKind, Finding, IdentityKey, IdentityKind, ProviderId, ScopeId, Severity};
+use roster_model::{
+    CoverageKind, Finding, IdentityKey, IdentityKind, ProviderId, ScopeId, Severity,
+};
 
 use crate::{Context, FindingDraft, Rule, RuleInfo};
 
@@ -53,7 +55,9 @@ pub fn absence_is_verified(context: &Context<'_>, key: &IdentityKey) -> bool {
 
 fn parts(key: &IdentityKey) -> (Option<ProviderId>, ScopeId, Option<IdentityKind>) {
     let mut segments = key.as_str().splitn(4, ':');
-    let provider = segments.next().and_then(|text| text.parse::<ProviderId>().ok());
+    let provider = segments
+        .next()
+        .and_then(|text| text.parse::<ProviderId>().ok());
     let scope_native = segments.next().unwrap_or_default();
     let kind = segments.next().unwrap_or_default();
     let scope = match provider {

@@ -32,7 +32,10 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
             let mut draft = FindingDraft::about(
                 &INFO,
                 identity,
-                format!("{} `{}` is not declared in the roster", identity.kind, identity.name),
+                format!(
+                    "{} `{}` is not declared in the roster",
+                    identity.kind, identity.name
+                ),
             )
             .environment(environment.as_deref());
             if environment.is_none() {

@@ -41,7 +41,10 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
                 None => continue,
             },
             UsageState::NeverUsed => match credential.created {
-                Some(created) => (created, format!("never used since its creation on {created}")),
+                Some(created) => (
+                    created,
+                    format!("never used since its creation on {created}"),
+                ),
                 None => continue,
             },
         };
@@ -51,11 +54,17 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
         }
 
         let days = idle.as_hours() / 24;
-        let label = credential.native_id.as_deref().unwrap_or(credential.key.as_str());
+        let label = credential
+            .native_id
+            .as_deref()
+            .unwrap_or(credential.key.as_str());
         let mut draft = FindingDraft::about(
             &INFO,
             identity,
-            format!("active {} `{label}` of `{}` unused for {days} days", credential.kind, identity.name),
+            format!(
+                "active {} `{label}` of `{}` unused for {days} days",
+                credential.kind, identity.name
+            ),
         )
         .environment(context.environment_of(identity).as_deref())
         .related(credential.key.as_str())

@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod providers;
+pub mod rules;
+pub mod scan;

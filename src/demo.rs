@@ -1,0 +1,64 @@
+//! The bundled demo estate: two AWS accounts and their roster, compiled into the binary so
+//! `roster scan --demo` works anywhere without credentials. The files live in `fixtures/demo/`.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use roster_declared::LoadedRoster;
+use roster_model::{Inventory, ProviderId};
+use roster_provider::Source;
+
+use crate::providers;
+
+/// The instant the demo estate's dates were chosen against; the demo uses it unless `--now`
+/// is given, so its findings do not change as the clock moves.
+pub const DEMO_NOW: &str = "2026-06-01T00:00:00Z";
+
+const ROSTER_NAME: &str = "fixtures/demo/roster.yaml";
+const ROSTER_TEXT: &str = include_str!("../fixtures/demo/roster.yaml");
+
+const AWS_FILES: [(&str, &[u8]); 4] = [
+    (
+        "fixtures/demo/aws/prod-account-authorization.json",
+        include_bytes!("../fixtures/demo/aws/prod-account-authorization.json"),
+    ),
+    (
+        "fixtures/demo/aws/prod-credential-report.json",
+        include_bytes!("../fixtures/demo/aws/prod-credential-report.json"),
+    ),
+    (
+        "fixtures/demo/aws/dev-account-authorization.json",
+        include_bytes!("../fixtures/demo/aws/dev-account-authorization.json"),
+    ),
+    (
+        "fixtures/demo/aws/dev-credential-report.json",
+        include_bytes!("../fixtures/demo/aws/dev-credential-report.json"),
+    ),
+];
+
+/// Returns the demo's fixed `now`.
+pub fn now() -> anyhow::Result<Timestamp> {
+    Ok(DEMO_NOW.parse()?)
+}
+
+/// Loads the demo roster.
+pub fn roster() -> anyhow::Result<LoadedRoster> {
+    Ok(roster_declared::load_text(
+        Path::new(ROSTER_NAME),
+        ROSTER_TEXT,
+    )?)
+}
+
+/// Imports the demo estate's AWS exports.
+pub fn inventories() -> anyhow::Result<Vec<Inventory>> {
+    let sources = AWS_FILES
+        .iter()
+        .map(|(name, bytes)| Source {
+            name: (*name).to_owned(),
+            bytes: bytes.to_vec(),
+        })
+        .collect();
+    let importer = providers::importer(ProviderId::Aws)
+        .ok_or_else(|| anyhow::anyhow!("the AWS importer is missing from this build"))?;
+    Ok(vec![importer.import(sources)?])
+}
