@@ -303,10 +303,11 @@ impl RowReader<'_> {
         Err(self.invalid(column, text, "`true`, `false` or `not_supported`"))
     }
 
-    /// Reads a text column such as a region; `N/A` and empty cells are `None`.
+    /// Reads a text column such as a region. Empty cells and the placeholders `N/A`,
+    /// `no_information` and `not_supported` are `None`.
     fn detail(&self, column: &str) -> Option<String> {
         self.text(column)
-            .filter(|text| !text.is_empty() && *text != "N/A")
+            .filter(|text| !matches!(*text, "" | "N/A" | "no_information" | "not_supported"))
             .map(str::to_owned)
     }
 
@@ -366,6 +367,14 @@ pub(crate) mod tests {
         assert_eq!(alice.password_last_used, Cell::NoInformation);
         assert_eq!(alice.active_certificates, 1);
         assert!(!alice.access_keys[1].exists());
+    }
+
+    #[test]
+    fn placeholder_region_is_no_detail() {
+        let row = CI_ROW.replacen("us-east-1,s3", "not_supported,N/A", 1);
+        let report = parse(&format!("{HEADER}\n{row}\n")).unwrap();
+        assert_eq!(report.rows[0].access_keys[0].last_used_region, None);
+        assert_eq!(report.rows[0].access_keys[0].last_used_service, None);
     }
 
     #[test]
