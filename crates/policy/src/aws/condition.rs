@@ -190,7 +190,7 @@ pub struct Condition {
     key_lower: String,
     values: Vec<Template>,
     /// The wildcard form of each value, compiled once when the operator uses wildcards and
-    /// the value has no policy variable.
+    /// the value has no `${...}`.
     compiled: Vec<Option<Vec<Token>>>,
 }
 
@@ -204,7 +204,7 @@ impl Condition {
         let compiled = values
             .iter()
             .map(|value| {
-                let wildcards = operator.kind.has_wildcards() && !value.has_variables();
+                let wildcards = operator.kind.has_wildcards() && value.is_plain();
                 wildcards.then(|| wildcard::compile(value.as_str()))
             })
             .collect();

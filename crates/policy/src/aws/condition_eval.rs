@@ -161,7 +161,7 @@ fn match_text(
         return Truth::from_bool(wildcard::matches(compiled, request_value, case));
     }
     let template = &condition.templates()[index];
-    if !template.has_variables() {
+    if template.is_plain() {
         let policy = template.as_str();
         return Truth::from_bool(match case {
             Case::Sensitive => policy == request_value,

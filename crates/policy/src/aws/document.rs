@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use super::action::ActionPattern;
 use super::action_set::ActionSet;
 use super::condition::Condition;
-use super::variable::Template;
+use super::variable::{Template, VariableSource};
 use super::wildcard::{self, Token};
 
 /// The policy language version. Policy variables are expanded only under 2012-10-17.
@@ -193,13 +193,15 @@ impl ResourceBlock {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourcePattern {
     template: Template,
-    /// The compiled pattern when the text has no policy variable.
+    /// The compiled pattern when the text has no `${...}`.
     compiled: Option<Vec<Token>>,
 }
 
 impl ResourcePattern {
     pub(crate) fn new(template: Template) -> ResourcePattern {
-        let compiled = (!template.has_variables()).then(|| wildcard::compile(template.as_str()));
+        let compiled = template
+            .is_plain()
+            .then(|| wildcard::compile(template.as_str()));
         ResourcePattern { template, compiled }
     }
 
@@ -211,6 +213,17 @@ impl ResourcePattern {
     /// Returns whether the pattern is `*`.
     pub fn is_all(&self) -> bool {
         self.template.as_str() == "*"
+    }
+
+    /// Returns whether the pattern matches the text for some values of its policy
+    /// variables; without variables, whether it matches.
+    pub fn may_match(&self, text: &str) -> bool {
+        if let Some(compiled) = &self.compiled {
+            return wildcard::matches(compiled, text, wildcard::Case::Sensitive);
+        }
+        let mut tokens = Vec::new();
+        self.template.push_tokens(&NoVariables, true, &mut tokens);
+        wildcard::matches(&tokens, text, wildcard::Case::Sensitive)
     }
 
     pub(crate) fn template(&self) -> &Template {
@@ -277,5 +290,14 @@ impl PrincipalType {
             "CanonicalUser" => Some(PrincipalType::CanonicalUser),
             _ => None,
         }
+    }
+}
+
+/// A variable source with no values: every variable matches any text.
+struct NoVariables;
+
+impl VariableSource for NoVariables {
+    fn variable(&self, _: &str) -> Option<std::borrow::Cow<'_, str>> {
+        None
     }
 }

@@ -12,7 +12,7 @@ pub enum PolicyError {
     },
     /// The JSON does not follow the policy grammar; `path` names the element, for example
     /// `Statement[1].Condition.StringEquals`.
-    #[error("invalid policy document at `{path}`: {message}")]
+    #[error("{}", describe_invalid(path, message))]
     Invalid { path: String, message: String },
     /// A URL-encoded document whose decoded bytes are not UTF-8.
     #[error("invalid URL-encoded policy document: {message}")]
@@ -38,4 +38,11 @@ impl PolicyError {
             message,
         }
     }
+}
+
+fn describe_invalid(path: &str, message: &str) -> String {
+    if path.is_empty() {
+        return format!("invalid policy document: {message}");
+    }
+    format!("invalid policy document at `{path}`: {message}")
 }

@@ -19,12 +19,15 @@ mod condition;
 mod condition_eval;
 mod decision;
 mod document;
+mod effective;
 mod error;
+mod escalation;
 mod evaluate;
 mod parse;
 mod policy_set;
 mod request;
 mod statement_match;
+mod trust;
 mod truth;
 mod variable;
 mod wildcard;
@@ -44,11 +47,17 @@ pub use document::{
     ActionBlock, Effect, NamedPolicy, PolicyDocument, PrincipalBlock, PrincipalType, Principals,
     ResourceBlock, ResourcePattern, Statement, Version,
 };
+pub use effective::{AccessEntry, EffectiveAccess, EffectiveGrant, Restriction, effective_access};
 pub use error::PolicyError;
+pub use escalation::{
+    AdminEquivalence, EscalationKind, EscalationPath, TrustEdge, assume_role_paths,
+    escalation_paths, is_admin_equivalent,
+};
 pub use evaluate::evaluate;
 pub use parse::Grammar;
 pub use policy_set::{BoundaryState, Exemption, Layer, PolicySet};
 pub use request::{Request, RequestContext, RequestPrincipal};
+pub use trust::{TrustedPrincipal, classify, is_unique_id, trusted_principals};
 pub use truth::Truth;
 pub use variable::Template;
 pub use wildcard::{Case, wildcard_match};

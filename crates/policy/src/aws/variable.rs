@@ -64,6 +64,11 @@ impl Template {
         &self.text
     }
 
+    /// Returns whether the text holds no `${...}` to interpret, so it reads as written.
+    pub(crate) fn is_plain(&self) -> bool {
+        self.parts.is_none()
+    }
+
     /// Returns whether the template refers to a context key.
     pub fn has_variables(&self) -> bool {
         self.variables().next().is_some()

@@ -1,0 +1,435 @@
+//! Judging effective access: full administration, and the ways an identity can gain more
+//! rights than it holds.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+
+use super::action_set::ActionSet;
+use super::arn::Arn;
+use super::decision::StatementRef;
+use super::document::ResourceBlock;
+use super::effective::{EffectiveAccess, EffectiveGrant};
+use super::policy_set::BoundaryState;
+
+/// Whether effective access amounts to full administration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminEquivalence<'a> {
+    No,
+    /// Every action on every resource, outright. `confirmed` is false when the permission
+    /// boundary was not collected: a boundary the scan did not see may limit it.
+    Yes {
+        confirmed: bool,
+        sources: Vec<StatementRef<'a>>,
+    },
+    /// Every action on every resource, but only where conditions hold or unless a
+    /// conditional Deny applies (for example "only with MFA").
+    Conditional {
+        sources: Vec<StatementRef<'a>>,
+        /// What must hold, as sentences.
+        qualifications: Vec<String>,
+    },
+}
+
+/// Decides whether effective access covers every catalogue action on every resource.
+/// Grants limited to some resources never count.
+pub fn is_admin_equivalent<'a>(effective: &EffectiveAccess<'a>) -> AdminEquivalence<'a> {
+    let wide: Vec<&EffectiveGrant<'a>> = effective
+        .grants
+        .iter()
+        .filter(|grant| grant.covers_all_resources())
+        .collect();
+
+    let mut reachable = ActionSet::empty();
+    let mut outright = ActionSet::empty();
+    for grant in &wide {
+        reachable.union_with(&grant.actions);
+        if grant.is_unconditional() {
+            outright.union_with(&grant.actions);
+        }
+    }
+    if !reachable.covers_catalogue() {
+        return AdminEquivalence::No;
+    }
+
+    if outright.covers_catalogue() {
+        let sources = wide
+            .iter()
+            .filter(|grant| grant.is_unconditional())
+            .map(|grant| grant.source)
+            .collect();
+        return AdminEquivalence::Yes {
+            confirmed: effective.boundary != BoundaryState::NotCollected,
+            sources,
+        };
+    }
+
+    let mut qualifications = BTreeSet::new();
+    for grant in wide.iter().filter(|grant| !grant.is_unconditional()) {
+        qualifications.extend(
+            grant
+                .conditions
+                .iter()
+                .map(|condition| format!("if {condition}")),
+        );
+        qualifications.extend(grant.restrictions.iter().map(ToString::to_string));
+    }
+    AdminEquivalence::Conditional {
+        sources: wide.iter().map(|grant| grant.source).collect(),
+        qualifications: qualifications.into_iter().collect(),
+    }
+}
+
+/// The kind of a privilege-escalation path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EscalationKind {
+    /// Pass a role to a service that runs code the identity supplies, which then acts as
+    /// the role.
+    PassRoleToCompute,
+    /// Create access keys for another user and act as that user.
+    CreateAccessKey,
+    /// Set a console password for another user.
+    CreateLoginProfile,
+    /// Change another user's console password.
+    UpdateLoginProfile,
+    /// Write an inline policy on itself (or on any group, which may hold it).
+    PutOwnPolicy,
+    /// Attach a managed policy to itself (or to any group).
+    AttachOwnPolicy,
+    /// Rewrite a role's trust policy so that it trusts the identity, then assume the role.
+    UpdateAssumeRolePolicy,
+    /// Write a new default version of a managed policy.
+    CreatePolicyVersion,
+    /// Make an older, wider version of a managed policy the default.
+    SetDefaultPolicyVersion,
+    /// Assume a chain of roles through their trust policies.
+    AssumeRoleChain,
+}
+
+impl EscalationKind {
+    /// Returns a kebab-case name for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EscalationKind::PassRoleToCompute => "pass-role-to-compute",
+            EscalationKind::CreateAccessKey => "create-access-key",
+            EscalationKind::CreateLoginProfile => "create-login-profile",
+            EscalationKind::UpdateLoginProfile => "update-login-profile",
+            EscalationKind::PutOwnPolicy => "put-own-policy",
+            EscalationKind::AttachOwnPolicy => "attach-own-policy",
+            EscalationKind::UpdateAssumeRolePolicy => "update-assume-role-policy",
+            EscalationKind::CreatePolicyVersion => "create-policy-version",
+            EscalationKind::SetDefaultPolicyVersion => "set-default-policy-version",
+            EscalationKind::AssumeRoleChain => "assume-role-chain",
+        }
+    }
+}
+
+impl fmt::Display for EscalationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A way to gain rights, step by step.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EscalationPath {
+    pub kind: EscalationKind,
+    /// The steps in order, each naming the action, resources and the statement that grants it.
+    pub steps: Vec<String>,
+    /// What must hold for the path to work: conditions of the grants and the conditional
+    /// Denies or limits on them. Empty when every step is granted outright.
+    pub conditions: Vec<String>,
+}
+
+/// Services that run code with a role passed to them: the action that starts the code, and
+/// what the code then does.
+const COMPUTE_ACTIONS: [(&str, &str); 11] = [
+    (
+        "lambda:CreateFunction",
+        "a new Lambda function runs as the passed role",
+    ),
+    (
+        "ec2:RunInstances",
+        "a new EC2 instance runs with the passed role's instance profile",
+    ),
+    (
+        "ecs:RunTask",
+        "an ECS task runs with the passed role as its task role",
+    ),
+    (
+        "glue:CreateDevEndpoint",
+        "a Glue development endpoint runs as the passed role",
+    ),
+    ("glue:CreateJob", "a Glue job runs as the passed role"),
+    (
+        "cloudformation:CreateStack",
+        "CloudFormation creates resources as the passed role",
+    ),
+    (
+        "sagemaker:CreateNotebookInstance",
+        "a SageMaker notebook runs as the passed role",
+    ),
+    (
+        "sagemaker:CreateTrainingJob",
+        "a SageMaker training job runs as the passed role",
+    ),
+    (
+        "codebuild:CreateProject",
+        "a CodeBuild project builds as the passed role",
+    ),
+    (
+        "datapipeline:CreatePipeline",
+        "a Data Pipeline runs as the passed role",
+    ),
+    (
+        "apprunner:CreateService",
+        "an App Runner service runs as the passed role",
+    ),
+];
+
+/// Lists the privilege-escalation paths that effective access opens to the principal named
+/// by `principal_arn` (an IAM user or role ARN).
+pub fn escalation_paths(
+    effective: &EffectiveAccess<'_>,
+    principal_arn: &str,
+) -> Vec<EscalationPath> {
+    let mut paths = Vec::new();
+    let kind = Arn::parse(principal_arn)
+        .map(|arn| arn.resource_type())
+        .unwrap_or_default();
+
+    if let Some(pass_role) = find_step(effective, "iam:PassRole", |_| true) {
+        for (action, effect) in COMPUTE_ACTIONS {
+            let Some(compute) = find_step(effective, action, |_| true) else {
+                continue;
+            };
+            paths.push(path(
+                EscalationKind::PassRoleToCompute,
+                vec![pass_role.clone(), compute, Step::note(effect)],
+            ));
+        }
+    }
+
+    let other_users = |resources: &ResourceBlock| reaches_other_than(resources, principal_arn);
+    for (action, kind_of_path) in [
+        ("iam:CreateAccessKey", EscalationKind::CreateAccessKey),
+        ("iam:CreateLoginProfile", EscalationKind::CreateLoginProfile),
+        ("iam:UpdateLoginProfile", EscalationKind::UpdateLoginProfile),
+    ] {
+        if let Some(step) = find_step(effective, action, other_users) {
+            paths.push(path(
+                kind_of_path,
+                vec![step, Step::note("then act as another user")],
+            ));
+        }
+    }
+
+    let own = |resources: &ResourceBlock| reaches(resources, principal_arn);
+    let any = |resources: &ResourceBlock| resources.covers_all();
+    let (put_own, attach_own) = match kind {
+        "user" => ("iam:PutUserPolicy", "iam:AttachUserPolicy"),
+        "role" => ("iam:PutRolePolicy", "iam:AttachRolePolicy"),
+        _ => ("", ""),
+    };
+    for (own_action, group_action, kind_of_path) in [
+        (put_own, "iam:PutGroupPolicy", EscalationKind::PutOwnPolicy),
+        (
+            attach_own,
+            "iam:AttachGroupPolicy",
+            EscalationKind::AttachOwnPolicy,
+        ),
+    ] {
+        let step = (!own_action.is_empty())
+            .then(|| find_step(effective, own_action, own))
+            .flatten()
+            .or_else(|| {
+                (kind == "user")
+                    .then(|| find_step(effective, group_action, any))
+                    .flatten()
+            });
+        if let Some(step) = step {
+            paths.push(path(
+                kind_of_path,
+                vec![step, Step::note("then grant itself any permission")],
+            ));
+        }
+    }
+
+    let single_steps = [
+        (
+            "iam:UpdateAssumeRolePolicy",
+            EscalationKind::UpdateAssumeRolePolicy,
+            "then make the role trust this identity and assume it",
+        ),
+        (
+            "iam:CreatePolicyVersion",
+            EscalationKind::CreatePolicyVersion,
+            "then write a default version that allows everything",
+        ),
+        (
+            "iam:SetDefaultPolicyVersion",
+            EscalationKind::SetDefaultPolicyVersion,
+            "then make a wider version of the policy the default",
+        ),
+    ];
+    for (action, kind_of_path, effect) in single_steps {
+        if let Some(step) = find_step(effective, action, |_| true) {
+            paths.push(path(kind_of_path, vec![step, Step::note(effect)]));
+        }
+    }
+
+    paths.sort();
+    paths
+}
+
+/// An edge of the trust graph: `from` can assume the role `to`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TrustEdge {
+    /// The principal ARN that can assume the role.
+    pub from: String,
+    /// The role ARN.
+    pub to: String,
+    /// Conditions of the trust, as sentences; empty when unconditional.
+    pub conditions: Vec<String>,
+}
+
+/// Lists the roles reachable from `start` through chains of `sts:AssumeRole`, one path per
+/// role with the fewest hops, at most `max_hops` long. The caller supplies the edges: which
+/// principal each trust policy lets in, and whether its identity policies allow the call.
+pub fn assume_role_paths(start: &str, edges: &[TrustEdge], max_hops: usize) -> Vec<EscalationPath> {
+    let mut outgoing: BTreeMap<&str, Vec<&TrustEdge>> = BTreeMap::new();
+    for edge in edges {
+        outgoing.entry(edge.from.as_str()).or_default().push(edge);
+    }
+
+    let mut reached: BTreeMap<&str, Vec<&TrustEdge>> = BTreeMap::new();
+    let mut queue: VecDeque<(&str, Vec<&TrustEdge>)> = VecDeque::from([(start, Vec::new())]);
+    while let Some((current, chain)) = queue.pop_front() {
+        if chain.len() >= max_hops {
+            continue;
+        }
+        for edge in outgoing.get(current).into_iter().flatten() {
+            let target = edge.to.as_str();
+            if target == start || reached.contains_key(target) {
+                continue;
+            }
+            let mut extended = chain.clone();
+            extended.push(edge);
+            reached.insert(target, extended.clone());
+            queue.push_back((target, extended));
+        }
+    }
+
+    reached
+        .into_values()
+        .map(|chain| EscalationPath {
+            kind: EscalationKind::AssumeRoleChain,
+            steps: chain
+                .iter()
+                .map(|edge| format!("`{}` assumes `{}`", edge.from, edge.to))
+                .collect(),
+            conditions: chain
+                .iter()
+                .flat_map(|edge| edge.conditions.iter().cloned())
+                .collect(),
+        })
+        .collect()
+}
+
+/// One step of a path with what it depends on.
+#[derive(Debug, Clone)]
+struct Step {
+    text: String,
+    conditions: Vec<String>,
+}
+
+impl Step {
+    fn note(text: &str) -> Step {
+        Step {
+            text: text.to_owned(),
+            conditions: Vec::new(),
+        }
+    }
+}
+
+fn path(kind: EscalationKind, steps: Vec<Step>) -> EscalationPath {
+    let mut conditions = Vec::new();
+    for step in &steps {
+        for condition in &step.conditions {
+            if !conditions.contains(condition) {
+                conditions.push(condition.clone());
+            }
+        }
+    }
+    EscalationPath {
+        kind,
+        steps: steps.into_iter().map(|step| step.text).collect(),
+        conditions,
+    }
+}
+
+/// Finds the grant of an action on resources that satisfy `accepts`, preferring one with no
+/// condition or restriction.
+fn find_step(
+    effective: &EffectiveAccess<'_>,
+    action: &str,
+    accepts: impl Fn(&ResourceBlock) -> bool,
+) -> Option<Step> {
+    let candidates: Vec<&EffectiveGrant<'_>> = effective
+        .grants_for(action)
+        .filter(|grant| accepts(grant.resources))
+        .collect();
+    let grant = candidates
+        .iter()
+        .find(|grant| grant.grants_unconditionally(action))
+        .or_else(|| candidates.first())?;
+
+    let name = super::catalogue::catalogue()
+        .action(action)
+        .map_or_else(|| action.to_owned(), ToString::to_string);
+    Some(Step {
+        text: format!(
+            "`{name}` on {} ({})",
+            describe_resources(grant.resources),
+            grant.source
+        ),
+        conditions: grant.qualifications(action),
+    })
+}
+
+fn describe_resources(resources: &ResourceBlock) -> String {
+    let (patterns, negated) = match resources {
+        ResourceBlock::Resource(patterns) => (patterns, false),
+        ResourceBlock::NotResource(patterns) => (patterns, true),
+    };
+    let list: Vec<String> = patterns
+        .iter()
+        .map(|pattern| format!("`{pattern}`"))
+        .collect();
+    if negated {
+        format!("every resource except {}", list.join(", "))
+    } else {
+        list.join(", ")
+    }
+}
+
+/// Returns whether the resources include the ARN; a pattern with a policy variable counts
+/// when some value of the variable makes it match.
+fn reaches(resources: &ResourceBlock, arn: &str) -> bool {
+    match resources {
+        ResourceBlock::Resource(patterns) => patterns.iter().any(|pattern| pattern.may_match(arn)),
+        ResourceBlock::NotResource(patterns) => !patterns
+            .iter()
+            .any(|pattern| pattern.compiled().is_some() && pattern.may_match(arn)),
+    }
+}
+
+/// Returns whether the resources include something other than the ARN itself. A pattern
+/// with a policy variable, such as `user/${aws:username}`, is taken to name the caller.
+fn reaches_other_than(resources: &ResourceBlock, arn: &str) -> bool {
+    match resources {
+        ResourceBlock::Resource(patterns) => patterns
+            .iter()
+            .any(|pattern| pattern.compiled().is_some() && pattern.as_str() != arn),
+        ResourceBlock::NotResource(_) => true,
+    }
+}
