@@ -47,3 +47,11 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .is_some_and(|io_error| io_error.kind() == io::ErrorKind::BrokenPipe)
     })
 }
+
+/// Returns the terminal's width in columns when stdout is a terminal, so tables wrap to it.
+pub fn terminal_width() -> Option<u16> {
+    if !stdout_is_terminal() {
+        return None;
+    }
+    comfy_table::Table::new().width()
+}

@@ -183,7 +183,7 @@ fn write(report: &Report, args: &ScanArgs, color: bool) -> anyhow::Result<()> {
         Format::Table => {
             let style = TableStyle {
                 color: color && args.output.is_none(),
-                width: None,
+                width: args.output.is_none().then(output::terminal_width).flatten(),
                 show_suppressed: args.show_suppressed,
             };
             roster_report::write_table(report, &mut out, style)?;
