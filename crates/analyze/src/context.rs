@@ -9,6 +9,15 @@ use roster_model::{CoverageKind, Identity, IdentityKey, IdentityKind, Nature, Sc
 
 use crate::nature::{NatureVerdict, classify};
 
+/// A roster entry that declares an identity, so that reports can point at its line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Declaration {
+    /// `roster.identities[index]`, by id or by selector.
+    Identity(usize),
+    /// The `member`-th entry of a roster group's `members`, by id or by selector.
+    GroupMember { group: String, member: usize },
+}
+
 /// Where an identity's owner came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
@@ -32,6 +41,8 @@ pub struct Context<'a> {
     /// Identity keys declared by id (in identities or group members) that the graph lacks.
     declared_absent: BTreeMap<IdentityKey, Vec<String>>,
     natures: HashMap<IdentityKey, NatureVerdict>,
+    /// The roster entries that declare each identity, found or not, in roster order.
+    declared_at: HashMap<IdentityKey, Vec<Declaration>>,
 }
 
 impl<'a> Context<'a> {
@@ -49,6 +60,7 @@ impl<'a> Context<'a> {
             roster_group_members: BTreeMap::new(),
             declared_absent: BTreeMap::new(),
             natures: HashMap::new(),
+            declared_at: HashMap::new(),
         };
 
         if let Some(roster) = roster {
@@ -65,6 +77,10 @@ impl<'a> Context<'a> {
                 let Ok(key) = id.parse::<IdentityKey>() else {
                     continue;
                 };
+                self.declared_at
+                    .entry(key.clone())
+                    .or_default()
+                    .push(Declaration::Identity(index));
                 if self.graph.identity(&key).is_some() {
                     self.declarations.entry(key).or_default().push(index);
                 } else {
@@ -87,6 +103,10 @@ impl<'a> Context<'a> {
                     .entry(identity.key.clone())
                     .or_default()
                     .push(index);
+                self.declared_at
+                    .entry(identity.key.clone())
+                    .or_default()
+                    .push(Declaration::Identity(index));
             }
         }
     }
@@ -94,12 +114,20 @@ impl<'a> Context<'a> {
     fn resolve_roster_groups(&mut self, roster: &Roster) {
         for (name, group) in &roster.groups {
             let mut members = BTreeSet::new();
-            for matcher in &group.members {
+            for (position, matcher) in group.members.iter().enumerate() {
+                let declaration = Declaration::GroupMember {
+                    group: name.clone(),
+                    member: position,
+                };
                 match matcher {
                     MemberMatcher::Id { id } => {
                         let Ok(key) = id.parse::<IdentityKey>() else {
                             continue;
                         };
+                        self.declared_at
+                            .entry(key.clone())
+                            .or_default()
+                            .push(declaration);
                         if self.graph.identity(&key).is_some() {
                             members.insert(key);
                         } else {
@@ -110,12 +138,17 @@ impl<'a> Context<'a> {
                         }
                     }
                     MemberMatcher::Selector { selector } => {
-                        members.extend(
-                            self.graph
-                                .identities()
-                                .filter(|identity| selector.matches(identity))
-                                .map(|identity| identity.key.clone()),
-                        );
+                        for identity in self
+                            .graph
+                            .identities()
+                            .filter(|identity| selector.matches(identity))
+                        {
+                            members.insert(identity.key.clone());
+                            self.declared_at
+                                .entry(identity.key.clone())
+                                .or_default()
+                                .push(declaration.clone());
+                        }
                     }
                 }
             }
@@ -152,6 +185,12 @@ impl<'a> Context<'a> {
             .into_iter()
             .flatten()
             .filter_map(move |&index| roster.and_then(|roster| roster.identities.get(index)))
+    }
+
+    /// Returns the roster entries that declare an identity, whether or not the scan found it:
+    /// identity declarations first, in roster order, then roster group members by group name.
+    pub fn declared_at(&self, key: &IdentityKey) -> &[Declaration] {
+        self.declared_at.get(key).map_or(&[], Vec::as_slice)
     }
 
     /// Returns the names of the roster groups an identity is a member of, sorted.

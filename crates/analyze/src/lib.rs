@@ -24,7 +24,7 @@ use roster_model::{CoverageKind, Finding, IdentityKey, Nature};
 
 pub use access::{Access, AdminVerdict, Effect, Statement, parse_statements};
 pub use actions::{action_matches, glob_match, pattern_within};
-pub use context::{Context, Owner};
+pub use context::{Context, Declaration, Owner};
 pub use finding::{FindingDraft, fingerprint};
 pub use nature::NatureVerdict;
 pub use rule::{Rule, RuleInfo};
@@ -38,6 +38,8 @@ pub struct IdentityAssessment {
     pub drift: DriftClass,
     pub environment: Option<String>,
     pub owner: Option<Owner>,
+    /// The roster entries that declare the identity, for pointing reports at their lines.
+    pub declared_by: Vec<Declaration>,
 }
 
 /// The result of an analysis.
@@ -129,6 +131,7 @@ fn assess_identities(context: &Context<'_>, findings: &[Finding]) -> Vec<Identit
                 drift,
                 environment: context.environment_of(identity),
                 owner: context.owner_of(identity),
+                declared_by: context.declared_at(&identity.key).to_vec(),
             }
         })
         .collect();
@@ -146,6 +149,7 @@ fn assess_identities(context: &Context<'_>, findings: &[Finding]) -> Vec<Identit
             drift,
             environment: None,
             owner: None,
+            declared_by: context.declared_at(key).to_vec(),
         });
     }
     assessments.sort_by(|a, b| a.key.cmp(&b.key));
