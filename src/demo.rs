@@ -10,7 +10,7 @@ use roster_provider::Source;
 
 use crate::providers;
 
-/// The instant the demo estate's dates were chosen against; the demo uses it unless `--now`
+/// The instant the demo estate's dates were chosen against. The demo uses it unless `--now`
 /// is given, so its findings do not change as the clock moves.
 pub const DEMO_NOW: &str = "2026-06-01T00:00:00Z";
 

@@ -1,4 +1,4 @@
-//! Where and how output is written: colour, terminals, files, broken pipes.
+//! Output destinations and their handling: colour, terminals, files, broken pipes.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};

@@ -5,7 +5,7 @@ use roster_provider::Provider;
 
 static AWS: roster_provider_aws::AwsProvider = roster_provider_aws::AwsProvider;
 
-/// Every provider of this build.
+/// Returns every provider of this build.
 pub fn all() -> [&'static dyn Provider; 1] {
     [&AWS]
 }

@@ -18,7 +18,7 @@ pub enum Declaration {
     GroupMember { group: String, member: usize },
 }
 
-/// Where an identity's owner came from.
+/// An identity's owner and the source that names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
     pub name: String,

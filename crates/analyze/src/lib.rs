@@ -29,7 +29,7 @@ pub use finding::{FindingDraft, fingerprint};
 pub use nature::NatureVerdict;
 pub use rule::{Rule, RuleInfo};
 
-/// What the analysis concluded about one identity.
+/// The analysis verdict on one identity: nature, drift class, environment and owner.
 #[derive(Debug, Clone)]
 pub struct IdentityAssessment {
     pub key: IdentityKey,

@@ -2,8 +2,8 @@
 //!
 //! A provider turns what it collected from one scope into an [`Inventory`]: identities,
 //! credentials, groups, policies, grants, trusts, usage evidence and coverage. The model does
-//! no I/O and makes no judgements: deciding whether an identity is a person, or whether a grant
-//! is too wide, belongs to `roster-analyze`; merging inventories belongs to `roster-graph`.
+//! no I/O and makes no judgements. Deciding whether an identity is a person, or whether a
+//! grant is too wide, belongs to `roster-analyze`, and merging inventories to `roster-graph`.
 //! [`Finding`] lives here too so that analysis and the report emitters share one type.
 
 mod coverage;

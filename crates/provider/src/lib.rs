@@ -2,7 +2,7 @@
 //! form of an import source.
 //!
 //! A provider crate turns a provider's data into a [`roster_model::Inventory`] with coverage
-//! for every (scope, kind). This crate holds no provider's code and no I/O beyond reading the
+//! for every (scope, kind). This crate contains no provider's code and no I/O beyond reading the
 //! files an import names.
 
 use std::path::{Path, PathBuf};
@@ -32,7 +32,7 @@ pub enum ImportError {
     Provider(Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// What a provider is and what it needs, for `roster providers` and the docs.
+/// A provider's description and requirements, for `roster providers` and the docs.
 #[derive(Debug)]
 pub struct ProviderInfo {
     pub id: ProviderId,
