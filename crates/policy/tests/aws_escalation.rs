@@ -1,0 +1,228 @@
+//! Privilege-escalation paths read from effective access, and role chains.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use roster_policy::aws::{
+    BoundaryState, EscalationKind, EscalationPath, Grammar, NamedPolicy, PolicyDocument, PolicySet,
+    TrustEdge, assume_role_paths, effective_access, escalation_paths,
+};
+use serde_json::{Value, json};
+
+const USER: &str = "arn:aws:iam::111122223333:user/ci";
+const ROLE: &str = "arn:aws:iam::111122223333:role/builder";
+
+fn identity(statements: Value) -> NamedPolicy {
+    let document = json!({"Version": "2012-10-17", "Statement": statements});
+    NamedPolicy::new(
+        "grants",
+        PolicyDocument::from_value(&document, Grammar::Identity).unwrap(),
+    )
+}
+
+fn paths_of(statements: Value, principal: &str) -> Vec<EscalationPath> {
+    let policy = identity(statements);
+    let mut set = PolicySet::new(vec![&policy]);
+    set.boundary = BoundaryState::None;
+    escalation_paths(&effective_access(&set), principal)
+}
+
+fn kinds(paths: &[EscalationPath]) -> Vec<EscalationKind> {
+    paths.iter().map(|path| path.kind).collect()
+}
+
+#[test]
+fn pass_role_with_lambda() {
+    let paths = paths_of(
+        json!([{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction"], "Resource": "*"}]),
+        USER,
+    );
+
+    assert_eq!(paths.len(), 1);
+    assert_eq!(paths[0].kind, EscalationKind::PassRoleToCompute);
+    assert_eq!(
+        paths[0].steps,
+        vec![
+            "`iam:PassRole` on `*` (identity policy `grants` statement 0)",
+            "`lambda:CreateFunction` on `*` (identity policy `grants` statement 0)",
+            "a new Lambda function runs as the passed role",
+        ]
+    );
+    assert!(paths[0].conditions.is_empty());
+}
+
+#[test]
+fn pass_role_alone_is_no_path() {
+    let paths = paths_of(
+        json!([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]),
+        USER,
+    );
+
+    assert!(paths.is_empty());
+}
+
+#[test]
+fn every_compute_service_pairs_with_pass_role() {
+    let paths = paths_of(
+        json!([{"Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances", "ecs:RunTask", "glue:CreateDevEndpoint", "cloudformation:CreateStack"], "Resource": "*"}]),
+        ROLE,
+    );
+
+    let compute: Vec<&str> = paths
+        .iter()
+        .filter(|path| path.kind == EscalationKind::PassRoleToCompute)
+        .map(|path| path.steps[1].as_str())
+        .collect();
+    assert_eq!(compute.len(), 4);
+    assert!(
+        compute
+            .iter()
+            .any(|step| step.starts_with("`ec2:RunInstances`"))
+    );
+    assert!(compute.iter().any(|step| step.starts_with("`ecs:RunTask`")));
+    assert!(
+        compute
+            .iter()
+            .any(|step| step.starts_with("`glue:CreateDevEndpoint`"))
+    );
+    assert!(
+        compute
+            .iter()
+            .any(|step| step.starts_with("`cloudformation:CreateStack`"))
+    );
+}
+
+#[test]
+fn credentials_for_other_users() {
+    let everyone = paths_of(
+        json!([{"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"], "Resource": "arn:aws:iam::111122223333:user/*"}]),
+        USER,
+    );
+    let self_only = paths_of(
+        json!([{"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:UpdateLoginProfile"], "Resource": USER}]),
+        USER,
+    );
+    let own_by_variable = paths_of(
+        json!([{"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::111122223333:user/${aws:username}"}]),
+        USER,
+    );
+
+    assert_eq!(
+        kinds(&everyone),
+        vec![
+            EscalationKind::CreateAccessKey,
+            EscalationKind::CreateLoginProfile,
+            EscalationKind::UpdateLoginProfile
+        ]
+    );
+    assert!(self_only.is_empty());
+    assert!(own_by_variable.is_empty());
+}
+
+#[test]
+fn policies_on_itself() {
+    let user_self = paths_of(
+        json!([{"Effect": "Allow", "Action": ["iam:PutUserPolicy", "iam:AttachUserPolicy"], "Resource": USER}]),
+        USER,
+    );
+    let role_any = paths_of(
+        json!([{"Effect": "Allow", "Action": "iam:Put*Policy", "Resource": "*"}]),
+        ROLE,
+    );
+    let other_user = paths_of(
+        json!([{"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": "arn:aws:iam::111122223333:user/other"}]),
+        USER,
+    );
+
+    assert_eq!(
+        kinds(&user_self),
+        vec![
+            EscalationKind::PutOwnPolicy,
+            EscalationKind::AttachOwnPolicy
+        ]
+    );
+    assert_eq!(kinds(&role_any), vec![EscalationKind::PutOwnPolicy]);
+    assert!(role_any[0].steps[0].starts_with("`iam:PutRolePolicy` on `*`"));
+    assert!(other_user.is_empty());
+}
+
+#[test]
+fn trust_and_policy_version_rewrites() {
+    let paths = paths_of(
+        json!([{"Effect": "Allow", "Action": ["iam:UpdateAssumeRolePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"], "Resource": "*"}]),
+        ROLE,
+    );
+
+    assert_eq!(
+        kinds(&paths),
+        vec![
+            EscalationKind::UpdateAssumeRolePolicy,
+            EscalationKind::CreatePolicyVersion,
+            EscalationKind::SetDefaultPolicyVersion
+        ]
+    );
+}
+
+#[test]
+fn conditional_deny_qualifies_path() {
+    let paths = paths_of(
+        json!([
+            {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:*", "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}
+        ]),
+        ROLE,
+    );
+
+    assert_eq!(paths.len(), 1);
+    assert_eq!(
+        paths[0].conditions,
+        vec![
+            "unless BoolIfExists aws:MultiFactorAuthPresent `false` (identity policy `grants` statement 1)"
+        ]
+    );
+}
+
+#[test]
+fn role_chains_are_walked() {
+    let edge = |from: &str, to: &str| TrustEdge {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        conditions: Vec::new(),
+    };
+    let a = "arn:aws:iam::111122223333:role/a";
+    let b = "arn:aws:iam::111122223333:role/b";
+    let c = "arn:aws:iam::444455556666:role/c";
+    let edges = vec![
+        edge(USER, a),
+        edge(a, b),
+        edge(b, c),
+        edge(c, a),
+        TrustEdge {
+            from: USER.to_owned(),
+            to: b.to_owned(),
+            conditions: vec!["StringEquals sts:ExternalId `x`".to_owned()],
+        },
+    ];
+
+    let paths = assume_role_paths(USER, &edges, 5);
+    let steps: Vec<Vec<String>> = paths.iter().map(|path| path.steps.clone()).collect();
+    assert_eq!(
+        steps,
+        vec![
+            vec![format!("`{USER}` assumes `{a}`")],
+            vec![format!("`{USER}` assumes `{b}`")],
+            vec![
+                format!("`{USER}` assumes `{b}`"),
+                format!("`{b}` assumes `{c}`")
+            ],
+        ]
+    );
+    assert_eq!(paths[1].conditions, vec!["StringEquals sts:ExternalId `x`"]);
+    assert!(
+        paths
+            .iter()
+            .all(|path| path.kind == EscalationKind::AssumeRoleChain)
+    );
+
+    let one_hop = assume_role_paths(USER, &edges, 1);
+    assert_eq!(one_hop.len(), 2);
+}
