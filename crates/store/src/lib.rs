@@ -12,6 +12,7 @@
 //! This crate does not scan, analyze or report: it takes inventories and findings as the
 //! other crates produced them.
 
+mod blob;
 mod canonical;
 mod chain;
 mod change;

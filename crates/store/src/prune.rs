@@ -64,8 +64,10 @@ impl Store {
         transaction.commit()?;
 
         // Return the freed pages to the file system; the store was created with incremental
-        // auto-vacuum.
-        self.connection.execute_batch("PRAGMA incremental_vacuum")?;
+        // auto-vacuum. The pragma frees pages as it is stepped, so step it to the end.
+        let mut vacuum = self.connection.prepare("PRAGMA incremental_vacuum")?;
+        let mut rows = vacuum.query([])?;
+        while rows.next()?.is_some() {}
 
         tracing::info!(
             snapshots_pruned = pruned,

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 
 use jiff::Timestamp;
-use roster_model::{CoverageKind, Finding, Inventory, ProviderId, ScopeId};
+use roster_model::{CoverageKind, Finding, IdentityKey, Inventory, ProviderId, ScopeId};
 use rusqlite::types::ToSql;
 use rusqlite::{Row, params, params_from_iter};
 use serde::Serialize;
@@ -15,13 +15,13 @@ use crate::chain::Event;
 use crate::change::{Change, EventKind, TRACKED_KINDS, changes_of_kind, sort_changes};
 use crate::record::load_snapshot;
 use crate::snapshot::{self, ScopeSnapshot};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, blob};
 
 /// Which events [`Store::log`] returns; every field left empty matches all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogQuery {
-    /// An identity key: events whose subject it is. A group key matches the group's grant
-    /// events and its member-added and member-removed events.
+    /// An identity key: events whose subject it is. Any other key (a group key) also matches
+    /// the member-added and member-removed events of that group.
     pub identity: Option<String>,
     /// Events seen at or after this time (compared in whole seconds).
     pub since: Option<Timestamp>,
@@ -82,12 +82,18 @@ impl Store {
         let mut conditions: Vec<&str> = Vec::new();
         let mut values: Vec<Box<dyn ToSql>> = Vec::new();
 
-        if let Some(identity) = &query.identity {
-            // Details are canonical JSON, so the group key appears exactly as encoded here.
-            let group_field = format!("\"group\":{}", Value::String(identity.clone()));
-            conditions.push("(subject = ? OR instr(detail, ?) > 0)");
-            values.push(Box::new(identity.clone()));
-            values.push(Box::new(group_field));
+        if let Some(key) = &query.identity {
+            if key.parse::<IdentityKey>().is_ok() {
+                conditions.push("subject = ?");
+                values.push(Box::new(key.clone()));
+            } else {
+                // Not an identity key, so a group key: its member events name it in the detail,
+                // which is canonical JSON, so the field appears exactly as encoded here.
+                let group_field = format!("\"group\":{}", Value::String(key.clone()));
+                conditions.push("(subject = ? OR instr(detail, ?) > 0)");
+                values.push(Box::new(key.clone()));
+                values.push(Box::new(group_field));
+            }
         }
         if let Some(since) = query.since {
             conditions.push("time >= ?");
@@ -215,11 +221,7 @@ impl Store {
             params![scan_id],
             |row| row.get(0),
         )?;
-        serde_json::from_slice(&body).map_err(|error| StoreError::Corrupt {
-            what: "findings",
-            scan: scan_id,
-            reason: error.to_string(),
-        })
+        blob::decode("findings", &body, scan_id)
     }
 
     /// Returns the scopes that a scan has snapshots for.

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use crate::chain::{self, ChainHead};
 use crate::change::{Change, TRACKED_KINDS, changes_of_kind, sort_changes};
 use crate::snapshot::{self, ScopeSnapshot, kind_bit};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, blob};
 
 /// Everything one scan produced, as the caller holds it.
 #[derive(Debug, Clone, Copy)]
@@ -67,10 +67,7 @@ impl Store {
     pub fn record(&mut self, scan: &ScanRecord<'_>) -> Result<RecordedScan, StoreError> {
         let snapshots = snapshot::split_by_scope(scan.inventory, scan.coverage, scan.scopes)?;
         let encoded = encode_snapshots(&snapshots)?;
-        let findings = serde_json::to_vec(scan.findings).map_err(|source| StoreError::Encode {
-            what: "the findings",
-            source,
-        })?;
+        let findings = blob::encode("the findings", &scan.findings)?;
 
         let transaction = self
             .connection
@@ -119,7 +116,7 @@ fn encode_snapshots(
                 complete_kinds: snapshot.complete_mask(),
                 fully_complete: snapshot.is_fully_complete(),
                 identities: snapshot.identities.len(),
-                body: snapshot::encode(snapshot)?,
+                body: blob::encode("a snapshot", snapshot)?,
             })
         })
         .collect()
@@ -191,7 +188,7 @@ pub(crate) fn load_snapshot(
             scan: scan_id,
             scope: scope.clone(),
         }),
-        Some(Some(bytes)) => snapshot::decode(&bytes, scan_id),
+        Some(Some(bytes)) => blob::decode("snapshot", &bytes, scan_id),
     }
 }
 

@@ -120,23 +120,6 @@ impl ScopeSnapshot {
     }
 }
 
-/// Encodes a snapshot for storage as compact JSON.
-pub(crate) fn encode(snapshot: &ScopeSnapshot) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(snapshot).map_err(|source| StoreError::Encode {
-        what: "a snapshot",
-        source,
-    })
-}
-
-/// Decodes a stored snapshot of scan `scan`.
-pub(crate) fn decode(bytes: &[u8], scan: i64) -> Result<ScopeSnapshot, StoreError> {
-    serde_json::from_slice(bytes).map_err(|error| StoreError::Corrupt {
-        what: "snapshot",
-        scan,
-        reason: error.to_string(),
-    })
-}
-
 /// Splits the inventories of one scan into one snapshot per scope.
 ///
 /// A scope gets a snapshot when it is listed in `scanned`, listed in an inventory, or named
