@@ -178,6 +178,28 @@ mod tests {
         assert_eq!(expected.len(), 64);
     }
 
+    /// The example in `docs/audit.md`, computed there with an independent script.
+    #[test]
+    fn event_hash_known_answer() {
+        let detail = r#"{"group":"aws:111122223333:group:deployers","identity":"aws:111122223333:user:ci"}"#;
+        let fields = HashedFields {
+            sequence: 1,
+            prev_hash: GENESIS_HASH.as_bytes(),
+            scan_id: 2,
+            time: b"2024-05-01T12:00:00Z",
+            kind: b"member-added",
+            provider: b"aws",
+            scope: b"aws:111122223333",
+            subject: b"aws:111122223333:user:ci",
+            detail: detail.as_bytes(),
+        };
+
+        assert_eq!(
+            event_hash(&fields),
+            "dde52dc91609bfc6f6fc130bbfc48ba8d672aacd12b53f70e6b64b87b9324290"
+        );
+    }
+
     #[test]
     fn hex_is_lowercase() {
         assert_eq!(to_hex(&[0x00, 0xab, 0x7f]), "00ab7f");
