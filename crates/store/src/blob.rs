@@ -15,26 +15,26 @@ use serde::de::DeserializeOwned;
 use crate::StoreError;
 
 /// Serializes `value` as compact JSON and compresses it.
-pub(crate) fn encode(what: &'static str, value: &impl Serialize) -> Result<Vec<u8>, StoreError> {
-    let json = serde_json::to_vec(value).map_err(|source| StoreError::Encode { what, source })?;
+pub(crate) fn encode(item: &'static str, value: &impl Serialize) -> Result<Vec<u8>, StoreError> {
+    let json = serde_json::to_vec(value).map_err(|source| StoreError::Encode { item, source })?;
 
     let mut encoder = ZlibEncoder::new(Vec::new(), Compression::fast());
     encoder
         .write_all(&json)
         .and_then(|()| encoder.finish())
         .map_err(|error| StoreError::Encode {
-            what,
+            item,
             source: serde_json::Error::io(error),
         })
 }
 
 /// Decodes a stored body of scan `scan`.
 pub(crate) fn decode<T: DeserializeOwned>(
-    what: &'static str,
+    item: &'static str,
     bytes: &[u8],
     scan: i64,
 ) -> Result<T, StoreError> {
-    let corrupt = |reason: String| StoreError::Corrupt { what, scan, reason };
+    let corrupt = |reason: String| StoreError::Corrupt { item, scan, reason };
 
     if matches!(bytes.first(), Some(b'{' | b'[')) {
         return serde_json::from_slice(bytes).map_err(|error| corrupt(error.to_string()));

@@ -181,7 +181,8 @@ mod tests {
     /// The example in `docs/audit.md`, computed there with an independent script.
     #[test]
     fn event_hash_known_answer() {
-        let detail = r#"{"group":"aws:111122223333:group:deployers","identity":"aws:111122223333:user:ci"}"#;
+        let detail =
+            r#"{"group":"aws:111122223333:group:deployers","identity":"aws:111122223333:user:ci"}"#;
         let fields = HashedFields {
             sequence: 1,
             prev_hash: GENESIS_HASH.as_bytes(),

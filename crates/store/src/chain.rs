@@ -86,7 +86,7 @@ impl fmt::Display for BrokenLink {
     }
 }
 
-/// Why a link of the chain is broken.
+/// The reason a link of the chain is broken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "reason")]
 pub enum BrokenReason {
@@ -107,7 +107,7 @@ pub enum BrokenReason {
         recorded: String,
         found: String,
     },
-    /// The recorded scans say the chain goes further than the rows stored.
+    /// The recorded scans reach further than the stored events.
     Truncated { recorded_last: i64, found_last: i64 },
 }
 
@@ -430,9 +430,9 @@ pub(crate) struct SealedEvent<'a> {
     hash: String,
 }
 
-/// Chains the changes of one scan after `head`; the last element holds the new head.
+/// Chains the changes of one scan after `head`. The last element carries the new head.
 ///
-/// The caller holds the write transaction, so `head` stays the last row until the insert.
+/// The caller owns the write transaction, so `head` stays the last row until the insert.
 pub(crate) fn seal<'a>(
     head: &ChainHead,
     scan_id: i64,

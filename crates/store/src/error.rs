@@ -34,17 +34,17 @@ pub enum StoreError {
     #[error("history store query failed: {0}")]
     Database(#[from] rusqlite::Error),
 
-    #[error("failed to encode {what} for the history store: {source}")]
+    #[error("failed to encode {item} for the history store: {source}")]
     Encode {
-        what: &'static str,
+        item: &'static str,
         source: serde_json::Error,
     },
 
     #[error(
-        "stored {what} of scan {scan} is unreadable: {reason}; run `roster audit verify` to check the store"
+        "stored {item} of scan {scan} is unreadable: {reason}; run `roster audit verify` to check the store"
     )]
     Corrupt {
-        what: &'static str,
+        item: &'static str,
         scan: i64,
         reason: String,
     },

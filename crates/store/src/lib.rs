@@ -2,9 +2,9 @@
 //!
 //! [`Store::record`] keeps each scan's normalized inventory as one snapshot per scope, its
 //! findings, and the change events computed against the previous complete scan of each scope
-//! and coverage kind. Events form a SHA-256 hash chain (the encoding is documented on
-//! [`canonical_json`] and in `docs/audit.md`); the schema rejects updates and deletes of
-//! events, and [`Store::verify`] recomputes the chain and names the first broken link. The
+//! and coverage kind. Events form a SHA-256 hash chain, whose encoding `docs/audit.md`
+//! documents. The schema rejects updates and deletes of events, and [`Store::verify`]
+//! recomputes the chain and names the first broken link. The
 //! queries behind the audit commands ([`Store::log`], [`Store::export_jsonl`],
 //! [`Store::scans`], [`Store::diff`], [`Store::prune`]) and their rendering as rows and line
 //! diffs live here too; the binary only parses arguments and prints.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::{Store, StoreError};
 
-/// What [`Store::prune`] dropped.
+/// The outcome of [`Store::prune`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PruneReport {
     /// Scope snapshots whose body was dropped.
@@ -17,7 +17,7 @@ pub struct PruneReport {
 }
 
 /// One stored snapshot that still has its body.
-struct HeldSnapshot {
+struct StoredSnapshot {
     scan_id: i64,
     scope: String,
     complete_kinds: i64,
@@ -36,7 +36,7 @@ impl Store {
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
 
-        let held = held_snapshots(&transaction)?;
+        let stored = stored_snapshots(&transaction)?;
         let newest: BTreeSet<i64> = {
             let mut statement =
                 transaction.prepare("SELECT id FROM scans ORDER BY id DESC LIMIT ?1")?;
@@ -44,14 +44,14 @@ impl Store {
             let rows = statement.query_map(params![limit], |row| row.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
-        let baselines = baselines(&held);
+        let baselines = baselines(&stored);
 
         let mut pruned = 0;
         let mut kept = 0;
         {
             let mut clear = transaction
                 .prepare("UPDATE snapshots SET body = NULL WHERE scan_id = ?1 AND scope = ?2")?;
-            for snapshot in &held {
+            for snapshot in &stored {
                 let key = (snapshot.scan_id, snapshot.scope.clone());
                 if newest.contains(&snapshot.scan_id) || baselines.contains(&key) {
                     kept += 1;
@@ -81,13 +81,13 @@ impl Store {
     }
 }
 
-fn held_snapshots(connection: &rusqlite::Connection) -> Result<Vec<HeldSnapshot>, StoreError> {
+fn stored_snapshots(connection: &rusqlite::Connection) -> Result<Vec<StoredSnapshot>, StoreError> {
     let mut statement = connection.prepare(
         "SELECT scan_id, scope, complete_kinds, fully_complete FROM snapshots
          WHERE body IS NOT NULL ORDER BY scope, scan_id",
     )?;
     let rows = statement.query_map([], |row| {
-        Ok(HeldSnapshot {
+        Ok(StoredSnapshot {
             scan_id: row.get(0)?,
             scope: row.get(1)?,
             complete_kinds: row.get(2)?,
@@ -99,11 +99,11 @@ fn held_snapshots(connection: &rusqlite::Connection) -> Result<Vec<HeldSnapshot>
 
 /// Returns the (scan, scope) snapshots that later recordings compare against: per scope, the
 /// latest with each kind bit set and the latest fully complete one.
-fn baselines(held: &[HeldSnapshot]) -> BTreeSet<(i64, String)> {
+fn baselines(stored: &[StoredSnapshot]) -> BTreeSet<(i64, String)> {
     let mut latest: BTreeMap<(&str, i64), i64> = BTreeMap::new();
     const FULLY_COMPLETE: i64 = -1;
 
-    for snapshot in held {
+    for snapshot in stored {
         let mut marks: Vec<i64> = (0..63)
             .map(|bit| 1_i64 << bit)
             .filter(|bit| snapshot.complete_kinds & bit != 0)

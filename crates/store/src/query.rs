@@ -17,7 +17,7 @@ use crate::record::load_snapshot;
 use crate::snapshot::{self, ScopeSnapshot};
 use crate::{Store, StoreError, blob};
 
-/// Which events [`Store::log`] returns; every field left empty matches all.
+/// A filter for [`Store::log`]. A field left empty matches every event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogQuery {
     /// An identity key: events whose subject it is. Any other key (a group key) also matches
@@ -136,7 +136,7 @@ impl Store {
 
     /// Writes every event as one JSON object per line, in chain order, and returns the count.
     ///
-    /// Each line carries `prev_hash` and `hash`; its `detail` is the canonical JSON that was
+    /// Each line carries `prev_hash` and `hash`. Its `detail` is the canonical JSON that was
     /// hashed, so a consumer can recompute the chain from the export alone.
     pub fn export_jsonl(&self, mut writer: impl Write) -> Result<u64, StoreError> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY sequence");
@@ -265,7 +265,7 @@ fn in_list(column: &str, count: usize) -> String {
 /// Rebuilds a scope id from its stored text and provider.
 fn parse_scope(text: &str, provider: &str, scan_id: i64) -> Result<ScopeId, StoreError> {
     let corrupt = || StoreError::Corrupt {
-        what: "scope id",
+        item: "scope id",
         scan: scan_id,
         reason: format!("`{text}` is not a scope id"),
     };
@@ -317,7 +317,7 @@ const SCAN_COLUMNS: &str = "id, started, finished, tool_version, roster_digest, 
 fn read_scan(row: &Row<'_>) -> Result<ScanSummary, StoreError> {
     let id: i64 = row.get(0)?;
     let corrupt = |reason: String| StoreError::Corrupt {
-        what: "scan",
+        item: "scan",
         scan: id,
         reason,
     };

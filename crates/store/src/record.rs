@@ -12,7 +12,7 @@ use crate::change::{Change, TRACKED_KINDS, changes_of_kind, sort_changes};
 use crate::snapshot::{self, ScopeSnapshot, kind_bit};
 use crate::{Store, StoreError, blob};
 
-/// Everything one scan produced, as the caller holds it.
+/// Everything one scan produced, borrowed from the caller.
 #[derive(Debug, Clone, Copy)]
 pub struct ScanRecord<'a> {
     pub started: Timestamp,
@@ -32,7 +32,7 @@ pub struct ScanRecord<'a> {
     pub findings: &'a [Finding],
 }
 
-/// What recording a scan added.
+/// The outcome of recording a scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedScan {
     pub scan_id: i64,
@@ -58,7 +58,7 @@ impl Store {
     /// For each scope and each tracked kind (identities, groups, grants, trusts,
     /// credentials) that this scan collected completely, the baseline is the latest recorded
     /// snapshot of the scope in which that kind was complete too. A kind with no such baseline
-    /// (the first complete scan of a scope) adds no events; a kind collected only partly adds
+    /// (the first complete scan of a scope) adds no events. A kind collected only partly adds
     /// none either, and its changes show up at the next complete scan.
     ///
     /// Everything is written in one `BEGIN IMMEDIATE` transaction: a crash leaves the store as
@@ -202,7 +202,7 @@ fn insert_scan(
 ) -> Result<(), StoreError> {
     let scopes: Vec<&ScopeId> = snapshots.keys().collect();
     let scopes = serde_json::to_string(&scopes).map_err(|source| StoreError::Encode {
-        what: "the scope list",
+        item: "the scope list",
         source,
     })?;
     let complete = snapshots.values().all(ScopeSnapshot::is_fully_complete);

@@ -93,26 +93,26 @@ pub fn change_rows(changes: &[Change]) -> Vec<ChangeRow> {
 }
 
 impl Event {
-    /// Returns one line that says what changed.
+    /// Returns a one-line summary of the change.
     pub fn summary(&self) -> String {
         summarize(self.kind, &self.detail)
     }
 
     /// Returns the line diff of the policy document or trust set before and after, for grant
-    /// and trust events; `None` for other kinds.
+    /// and trust events, and `None` for other kinds.
     pub fn document_diff(&self, color: bool) -> Option<String> {
         document_diff(self.kind, &self.detail, color)
     }
 }
 
 impl Change {
-    /// Returns one line that says what changed.
+    /// Returns a one-line summary of the change.
     pub fn summary(&self) -> String {
         summarize(self.kind, &self.detail)
     }
 
     /// Returns the line diff of the policy document or trust set before and after, for grant
-    /// and trust changes; `None` for other kinds.
+    /// and trust changes, and `None` for other kinds.
     pub fn document_diff(&self, color: bool) -> Option<String> {
         document_diff(self.kind, &self.detail, color)
     }
@@ -181,7 +181,7 @@ fn text_or_empty(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_owned()
 }
 
-/// Returns one line that says what an event or change did, read from its detail.
+/// Summarizes an event or change in one line, read from its detail.
 fn summarize(kind: EventKind, detail: &Value) -> String {
     let text = |value: &Value| value.as_str().unwrap_or("none").to_owned();
 

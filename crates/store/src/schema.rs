@@ -124,7 +124,7 @@ pub(crate) fn prepare(connection: &mut Connection, path: &Path) -> Result<(), St
         source,
     };
 
-    // Incremental auto-vacuum lets `prune` return freed pages to the file system; it takes
+    // Incremental auto-vacuum lets `prune` return freed pages to the file system. It takes
     // effect only while the database has no tables, so it is set before the first migration.
     connection
         .pragma_update(None, "auto_vacuum", "INCREMENTAL")

@@ -14,7 +14,7 @@ use roster_store::{ScanRecord, Store};
 
 const SCANS_PER_RECORDER: usize = 12;
 
-/// A small estate that differs between recorders and between rounds.
+/// Builds a small estate that differs between recorders and between rounds.
 fn estate(recorder: &str, round: usize) -> Inventory {
     let mut estate = Estate::new(ACCOUNT).policy("base", &["s3:GetObject"]);
     for index in 0..4 {
@@ -91,7 +91,7 @@ fn concurrent_recorders_keep_chain_intact() {
             pair[1].tool_version
         );
     }
-    // Each round holds one scan of each recorder, so the writer changes at least once a round.
+    // Each round contains one scan of each recorder, so the writer changes at least once a round.
     let handovers = scans
         .windows(2)
         .filter(|pair| pair[0].tool_version[..4] != pair[1].tool_version[..4])

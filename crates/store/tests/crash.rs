@@ -70,7 +70,7 @@ fn scan_count(path: &Path) -> i64 {
         .unwrap_or(0)
 }
 
-/// Waits until the store holds more than `count` scans.
+/// Waits until the store contains more than `count` scans.
 fn wait_for_scan_after(path: &Path, count: i64) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while scan_count(path) <= count {

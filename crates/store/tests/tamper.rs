@@ -27,7 +27,7 @@ const EVENT_FIELDS: [&str; 10] = [
     "hash",
 ];
 
-/// An estate whose identities `round` changes: enough events for every case below.
+/// Builds an estate whose identities change with `round`, giving events for every case below.
 fn estate(round: usize) -> Inventory {
     let mut estate = Estate::new(ACCOUNT).policy("base", &["s3:GetObject"]);
     for index in 0..6 {
@@ -62,7 +62,7 @@ fn build_store(folder: &Path) -> PathBuf {
     path
 }
 
-/// A store built once; each case works on its own copy.
+/// Returns the path of a store built once. Each case works on its own copy.
 fn template() -> &'static Path {
     static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = TEMPLATE.get_or_init(|| {
@@ -274,7 +274,7 @@ fn rehashed_row_is_caught_by_recorded_scan_head() {
     assert!(matches!(broken.reason, BrokenReason::ScanHead { .. }));
 }
 
-/// Recomputes an event's hash the way the documented encoding says, as a forger would.
+/// Recomputes an event's hash with the documented encoding, as a forger would.
 fn forge_last_event(
     connection: &Connection,
     sequence: i64,

@@ -54,7 +54,7 @@ pub(super) fn changes(before: &ScopeSnapshot, after: &ScopeSnapshot) -> Vec<Chan
     changes
 }
 
-/// What identifies a grant across scans.
+/// The fields that identify a grant across scans.
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct GrantId {
     subject: Subject,

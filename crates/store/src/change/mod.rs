@@ -27,7 +27,7 @@ pub(crate) const TRACKED_KINDS: [CoverageKind; 5] = [
     CoverageKind::Credentials,
 ];
 
-/// What changed between two scans.
+/// The kind of a change between two scans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {
@@ -48,7 +48,7 @@ pub enum EventKind {
     GrantAdded,
     /// A subject lost a policy on a scope.
     GrantRemoved,
-    /// The document of a policy that a subject holds changed.
+    /// The document of a policy granted to the subject changed.
     GrantChanged,
     /// The principals that can act as an identity changed.
     TrustChanged,
@@ -155,8 +155,8 @@ pub struct Change {
     pub provider: ProviderId,
     pub scope: ScopeId,
     pub kind: EventKind,
-    /// The identity key the change is about; for a grant, the identity or group key that
-    /// holds it.
+    /// The identity key the change is about. For a grant it is the key of the identity or
+    /// group that the grant belongs to.
     pub subject: String,
     /// The facts of the change: `before` and `after` values where something changed, and
     /// the keys involved (group, credential, policy).

@@ -230,8 +230,8 @@ pub fn open(folder: &Path) -> Store {
 }
 
 /// A generated estate of `size` identities in one account, alternating roles (each with a
-/// trust) and users (each with an access key, in one of 50 groups); every identity has an
-/// owner tag and holds one of 100 policies. `round` changes a few: every 500th identity
+/// trust) and users (each with an access key, in one of 50 groups). Every identity has an
+/// owner tag and is granted one of 100 policies. `round` changes a few: every 500th identity
 /// (offset by the round) moves group, gains a policy, rotates its key or changes its trust,
 /// and one policy document changes.
 pub fn generated_estate(account: &str, size: usize, round: usize) -> Inventory {
