@@ -88,7 +88,7 @@ impl fmt::Display for BrokenLink {
 
 /// The reason a link of the chain is broken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "reason")]
+#[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum BrokenReason {
     /// A row is missing or out of place: the sequence numbers are not 1, 2, 3 ...
     Sequence { expected: i64, found: i64 },

@@ -34,5 +34,5 @@ pub use path::{default_path, default_path_from};
 pub use prune::PruneReport;
 pub use query::{LogQuery, ScanDiff, ScanSummary, UnverifiedPart};
 pub use record::{RecordedScan, ScanRecord};
-pub use render::{ChangeRow, EventRow, change_rows, event_rows, unified_diff};
+pub use render::{ChangeRow, EventRow, ScanRow, change_rows, event_rows, scan_rows, unified_diff};
 pub use store::Store;

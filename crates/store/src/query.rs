@@ -87,8 +87,8 @@ impl Store {
                 conditions.push("subject = ?");
                 values.push(Box::new(key.clone()));
             } else {
-                // Not an identity key, so a group key: its member events name it in the detail,
-                // which is canonical JSON, so the field appears exactly as encoded here.
+                // A key that is not an identity key is taken as a group key. Member events name
+                // their group in the detail, which is canonical JSON, so this text matches.
                 let group_field = format!("\"group\":{}", Value::String(key.clone()));
                 conditions.push("(subject = ? OR instr(detail, ?) > 0)");
                 values.push(Box::new(key.clone()));

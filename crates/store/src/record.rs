@@ -22,7 +22,7 @@ pub struct ScanRecord<'a> {
     /// The digest of the roster file the scan compared against, when there was one.
     pub roster_digest: Option<&'a str>,
     /// The scopes the scan covered. Scopes named in the inventories are recorded too, so this
-    /// may be empty; a listed scope with no data still gets an (empty) snapshot.
+    /// may be empty. A listed scope with no data still gets an empty snapshot.
     pub scopes: &'a [ScopeId],
     /// Coverage entries beyond those inside the inventories. Where two entries disagree on
     /// the same kind, the less complete one wins.

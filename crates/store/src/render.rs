@@ -8,6 +8,7 @@ use similar::{ChangeTag, TextDiff};
 use crate::canonical::pretty_json;
 use crate::chain::Event;
 use crate::change::{Change, EventKind};
+use crate::query::ScanSummary;
 
 const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";
@@ -62,6 +63,72 @@ impl ChangeRow {
             self.change.clone(),
         ]
     }
+}
+
+/// One recorded scan as a table row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanRow {
+    pub id: i64,
+    pub finished: String,
+    pub scopes: usize,
+    pub identities: u64,
+    pub findings: u64,
+    pub events_added: u64,
+    /// `yes`, or `no` when some scope or kind was not collected completely.
+    pub complete: &'static str,
+    /// `kept`, `pruned`, or `partly pruned` for the scan's scope snapshots.
+    pub snapshots: &'static str,
+    pub chain_head: String,
+}
+
+impl ScanRow {
+    pub const HEADERS: [&'static str; 9] = [
+        "scan",
+        "finished",
+        "scopes",
+        "identities",
+        "findings",
+        "events",
+        "complete",
+        "snapshots",
+        "chain head",
+    ];
+
+    pub fn cells(&self) -> [String; 9] {
+        [
+            self.id.to_string(),
+            self.finished.clone(),
+            self.scopes.to_string(),
+            self.identities.to_string(),
+            self.findings.to_string(),
+            self.events_added.to_string(),
+            self.complete.to_owned(),
+            self.snapshots.to_owned(),
+            self.chain_head.clone(),
+        ]
+    }
+}
+
+/// Returns one row per scan, in the given order.
+pub fn scan_rows(scans: &[ScanSummary]) -> Vec<ScanRow> {
+    scans
+        .iter()
+        .map(|scan| ScanRow {
+            id: scan.id,
+            finished: scan.finished.to_string(),
+            scopes: scan.scopes.len(),
+            identities: scan.identities,
+            findings: scan.findings,
+            events_added: scan.events_added,
+            complete: if scan.complete { "yes" } else { "no" },
+            snapshots: match scan.pruned_snapshots {
+                0 => "kept",
+                pruned if pruned >= scan.scopes.len() as u64 => "pruned",
+                _ => "partly pruned",
+            },
+            chain_head: scan.chain_head.clone(),
+        })
+        .collect()
 }
 
 /// Returns one row per event, in the given order.

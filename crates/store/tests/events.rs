@@ -138,6 +138,19 @@ fn sorted(mut pairs: Vec<(EventKind, String)>) -> Vec<(EventKind, String)> {
 }
 
 #[test]
+fn empty_store_verifies_at_genesis() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = open(folder.path());
+
+    let report = store.verify().unwrap();
+
+    assert!(report.is_intact());
+    assert_eq!(report.events, 0);
+    assert_eq!(report.head, store.chain_head().unwrap());
+    assert_eq!(report.head.hash, roster_store::GENESIS_HASH);
+}
+
+#[test]
 fn first_scan_adds_no_events() {
     let folder = tempfile::tempdir().unwrap();
     let mut store = open(folder.path());
@@ -582,6 +595,11 @@ fn prune_keeps_events_and_baselines() {
     assert!(matches!(error, StoreError::Pruned { scan: 1, .. }));
     let scans = store.scans().unwrap();
     assert_eq!(scans[0].pruned_snapshots, 1);
+    let rows = roster_store::scan_rows(&scans);
+    assert_eq!(rows[0].snapshots, "pruned");
+    assert_eq!(rows[1].snapshots, "kept");
+    assert_eq!(rows[2].complete, "no");
+    assert_eq!(rows[2].cells()[8], scans[2].chain_head);
 
     let next = record_at(&mut store, &[third_estate()], "2024-07-04T10:00:00Z");
     let kinds: Vec<EventKind> = events_of_scan(&store, next.scan_id)
