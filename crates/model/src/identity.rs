@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{IdentityKey, PolicyKey, ProviderId, ScopeId, Usage};
+use crate::{IdentityKey, PolicyKey, ProviderId, ScopeId, ServiceUsage, Usage};
 
 /// The kind of an identity, one value per provider object type.
 #[derive(
@@ -204,6 +204,10 @@ pub struct Identity {
     /// When the identity last authenticated, with the source of that evidence.
     pub last_used: Usage,
     pub boundary: Boundary,
+    /// Use of the permissions granted per service, where the provider reports it; empty when
+    /// not collected (the coverage of `permission-usage` says which).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_usage: Vec<ServiceUsage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws: Option<AwsIdentityDetails>,
 }
@@ -233,6 +237,7 @@ impl Identity {
             evidence: Vec::new(),
             last_used,
             boundary: Boundary::NotCollected,
+            service_usage: Vec::new(),
             aws: None,
         }
     }

@@ -6,6 +6,7 @@
 //! grant is too wide, belongs to `roster-analyze`, and merging inventories to `roster-graph`.
 //! [`Finding`] lives here too so that analysis and the report emitters share one type.
 
+mod collection;
 mod coverage;
 mod credential;
 mod drift;
@@ -20,6 +21,7 @@ mod scope;
 mod trust;
 mod usage;
 
+pub use collection::{CollectionStats, OperationStats};
 pub use coverage::{Coverage, CoverageKind, CoverageStatus};
 pub use credential::{Credential, CredentialKind, CredentialStatus};
 pub use drift::DriftClass;
@@ -34,4 +36,4 @@ pub use policy::{Grant, GrantCondition, Policy, PolicyKind, Subject};
 pub use provider::ProviderId;
 pub use scope::{Scope, ScopeId, ScopeKind};
 pub use trust::{Principal, PrincipalKind, Trust, TrustCondition};
-pub use usage::{Usage, UsageState};
+pub use usage::{ActionUsage, ServiceUsage, Usage, UsageState};

@@ -73,3 +73,25 @@ impl Usage {
         self.state != UsageState::Unknown
     }
 }
+
+/// Use of the permissions that one service grants an identity: when the identity last used
+/// the service, and, where the provider tracks them, its actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceUsage {
+    /// The service's namespace in permission names, for example `s3` in `s3:GetObject`.
+    pub service: String,
+    /// The service's display name, for example `Amazon S3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub last_used: Usage,
+    /// The actions the provider tracks for this service, sorted; empty when it tracks none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<ActionUsage>,
+}
+
+/// Use of one action, for example `s3:GetObject`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ActionUsage {
+    pub action: String,
+    pub last_used: Usage,
+}
