@@ -4,10 +4,11 @@
 //! findings, and the change events computed against the previous complete scan of each scope
 //! and coverage kind. Events form a SHA-256 hash chain, whose encoding `docs/audit.md`
 //! documents. The schema rejects updates and deletes of events, and [`Store::verify`]
-//! recomputes the chain and names the first broken link. The
-//! queries behind the audit commands ([`Store::log`], [`Store::export_jsonl`],
-//! [`Store::scans`], [`Store::diff`], [`Store::prune`]) and their rendering as rows and line
-//! diffs live here too; the binary only parses arguments and prints.
+//! recomputes the chain and names the first broken link.
+//!
+//! The queries behind the audit commands ([`Store::log`], [`Store::export_jsonl`],
+//! [`Store::scans`], [`Store::diff`], [`Store::prune`]) live here too, with their rendering
+//! as table rows and line diffs. The binary only parses arguments and prints.
 //!
 //! This crate does not scan, analyze or report: it takes inventories and findings as the
 //! other crates produced them.

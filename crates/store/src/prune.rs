@@ -46,19 +46,19 @@ impl Store {
         };
         let baselines = baselines(&stored);
 
-        let mut pruned = 0;
-        let mut kept = 0;
+        let mut pruned_count = 0;
+        let mut kept_count = 0;
         {
             let mut clear = transaction
                 .prepare("UPDATE snapshots SET body = NULL WHERE scan_id = ?1 AND scope = ?2")?;
             for snapshot in &stored {
                 let key = (snapshot.scan_id, snapshot.scope.clone());
                 if newest.contains(&snapshot.scan_id) || baselines.contains(&key) {
-                    kept += 1;
+                    kept_count += 1;
                     continue;
                 }
                 clear.execute(params![snapshot.scan_id, snapshot.scope])?;
-                pruned += 1;
+                pruned_count += 1;
             }
         }
         transaction.commit()?;
@@ -70,13 +70,13 @@ impl Store {
         while rows.next()?.is_some() {}
 
         tracing::info!(
-            snapshots_pruned = pruned,
-            snapshots_kept = kept,
+            snapshots_pruned = pruned_count,
+            snapshots_kept = kept_count,
             "pruned the history store"
         );
         Ok(PruneReport {
-            snapshots_pruned: pruned,
-            snapshots_kept: kept,
+            snapshots_pruned: pruned_count,
+            snapshots_kept: kept_count,
         })
     }
 }
