@@ -1,8 +1,8 @@
 //! The stored form of large JSON values (snapshots, findings): zlib-compressed JSON.
 //!
 //! Inventory JSON repeats the same keys and key prefixes on every entity, so zlib shrinks it
-//! about twentyfold on the benchmark estate (see `docs/benchmarks.md`). A body that starts with `{` or `[` is read as
-//! plain JSON, so uncompressed bodies stay readable.
+//! about twentyfold on the benchmark estate (see `docs/benchmarks.md`). A body that starts
+//! with `{` or `[` is read as plain JSON, so uncompressed bodies stay readable.
 
 use std::io::{Read, Write};
 

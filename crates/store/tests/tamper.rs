@@ -392,7 +392,12 @@ proptest! {
         let report = Store::open(&path).unwrap().verify().unwrap();
 
         let broken = report.first_broken.clone();
-        prop_assert!(broken.is_some(), "edit of `{}` in event {} was not caught", EVENT_FIELDS[field], sequence);
+        prop_assert!(
+            broken.is_some(),
+            "edit of `{}` in event {} was not caught",
+            EVENT_FIELDS[field],
+            sequence
+        );
         prop_assert_eq!(broken.unwrap().sequence, sequence, "field `{}`", EVENT_FIELDS[field]);
         prop_assert_eq!(report.head.sequence, sequence - 1);
     }
