@@ -131,6 +131,7 @@ impl ReportBuilder {
             stale_suppressions: self.stale_suppressions,
             findings: self.findings,
             identities: self.identities,
+            chain_head: None,
         }
     }
 

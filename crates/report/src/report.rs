@@ -44,6 +44,11 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Every identity the run found or the roster declared, sorted by key.
     pub identities: Vec<IdentitySummary>,
+    /// The head of the audit log's hash chain after this run was recorded, as
+    /// `<sha256 hex> (event N)`. Keeping it outside the store lets `roster audit verify`
+    /// results be checked against it; absent when the run was not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain_head: Option<String>,
 }
 
 impl Report {
