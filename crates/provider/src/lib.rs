@@ -1,13 +1,18 @@
 //! What every provider shares: the [`Provider`] trait, its description, and the in-memory
-//! form of an import source.
+//! form of an import source; the [`Collector`] trait of providers that read a live API, with
+//! the [`Progress`] they report.
 //!
 //! A provider crate turns a provider's data into a [`roster_model::Inventory`] with coverage
 //! for every (scope, kind). This crate contains no provider's code and no I/O beyond reading the
 //! files an import names.
 
+mod collect;
+
 use std::path::{Path, PathBuf};
 
 use roster_model::{IdentityKind, Inventory, ProviderId};
+
+pub use collect::{Collection, Collector, NoProgress, Progress};
 
 /// One input of an import: the name shown in messages (usually the file path) and its bytes.
 #[derive(Debug, Clone)]
