@@ -59,6 +59,29 @@ pub(crate) fn apply_reports(
     Ok(())
 }
 
+/// Applies a credential report read from the API of `account` to that account. A report
+/// without rows (an account without users) still counts as a report that lists every user.
+pub(crate) fn apply_account_report(
+    report: ReportFile,
+    account: &str,
+    accounts: &mut Accounts,
+) -> Result<(), ImportError> {
+    let path = report.path.clone();
+    let generated = report.generated;
+    let mut by_account = match split_by_account(report) {
+        Ok(by_account) => by_account,
+        Err(ImportError::NoAccount { .. }) => BTreeMap::new(),
+        Err(other) => return Err(other),
+    };
+    let report = by_account.remove(account).unwrap_or(AccountReport {
+        path,
+        generated,
+        rows: Vec::new(),
+    });
+    apply_report(account_parts(accounts, account), account, report);
+    Ok(())
+}
+
 /// Groups the rows of a report by the account their ARN names.
 fn split_by_account(report: ReportFile) -> Result<BTreeMap<String, AccountReport>, ImportError> {
     let mut by_account: BTreeMap<String, AccountReport> = BTreeMap::new();

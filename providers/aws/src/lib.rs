@@ -1,4 +1,5 @@
-//! Roster's AWS provider: imports IAM exports into a [`roster_model::Inventory`].
+//! Roster's AWS provider: collects IAM through the SDK, or imports IAM exports, into a
+//! [`roster_model::Inventory`].
 //!
 //! Two exports are read, each recognized from its content: the output of
 //! `aws iam get-account-authorization-details` (users, groups, roles, trust policies, inline
@@ -10,7 +11,10 @@
 //! The code is layered. [`detect`] recognizes a file. `raw`, `pages` and `credential_report`
 //! read the AWS shapes with serde. `user`, `group`, `role`, `trust`, `policy` and
 //! `credential` translate them into model types without I/O. `account`, `join` and
-//! `coverage` assemble the accounts. Collecting from the live API belongs elsewhere; this crate reads files.
+//! `coverage` assemble the accounts. [`live`] collects from the API: its API layer returns
+//! the same raw shapes that exports give, so both paths share the translate layer, and it
+//! adds what only the API has (access key ids, service last accessed, permission boundaries
+//! that listings omit, identity providers).
 
 mod account;
 mod arn;
@@ -23,6 +27,7 @@ mod dump;
 mod error;
 mod group;
 mod join;
+pub mod live;
 mod pages;
 mod policy;
 mod provider;
@@ -39,6 +44,7 @@ use roster_model::Inventory;
 
 pub use detect::{Format, detect};
 pub use error::ImportError;
+pub use live::{AwsConfig, CollectError, Connection, JobPolling, OrganizationScan, RetrySettings};
 pub use provider::AwsProvider;
 
 use crate::credential_report::{ReportFile, parse_report_csv, parse_report_json};

@@ -1,11 +1,14 @@
 //! The AWS entry of the provider registry.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use roster_model::{IdentityKind, Inventory, ProviderId};
-use roster_provider::{Provider, ProviderInfo, Source};
+use roster_provider::{Collection, Collector, Progress, Provider, ProviderInfo, Source};
 
-/// The AWS provider. It imports exports, and live collection is not part of this crate yet.
+use crate::live::{AwsConfig, CollectError};
+
+/// The AWS provider: it imports exports and collects from the live API.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AwsProvider;
 
@@ -16,12 +19,26 @@ static INFO: ProviderInfo = ProviderInfo {
         "`aws iam get-account-authorization-details` output: one merged object, pages back to back, or a JSON array of pages",
         "`aws iam get-credential-report` output, or the report's CSV",
     ],
-    read_permissions: &[
-        "iam:GetAccountAuthorizationDetails",
-        "iam:GenerateCredentialReport",
-        "iam:GetCredentialReport",
-    ],
+    read_permissions: &READ_PERMISSIONS,
 };
+
+/// Every permission a live scan uses; `docs/providers/aws-read-only-policy.json` allows them.
+pub const READ_PERMISSIONS: [&str; 14] = [
+    "iam:GenerateCredentialReport",
+    "iam:GenerateServiceLastAccessedDetails",
+    "iam:GetAccessKeyLastUsed",
+    "iam:GetAccountAuthorizationDetails",
+    "iam:GetCredentialReport",
+    "iam:GetRole",
+    "iam:GetServiceLastAccessedDetails",
+    "iam:GetUser",
+    "iam:ListAccessKeys",
+    "iam:ListOpenIDConnectProviders",
+    "iam:ListSAMLProviders",
+    "organizations:ListAccounts",
+    "sts:AssumeRole",
+    "sts:GetCallerIdentity",
+];
 
 impl Provider for AwsProvider {
     fn info(&self) -> &'static ProviderInfo {
@@ -35,6 +52,19 @@ impl Provider for AwsProvider {
             .collect();
         crate::import_bytes(&files)
             .map_err(|error| roster_provider::ImportError::Provider(Box::new(error)))
+    }
+}
+
+impl Collector for AwsProvider {
+    type Config = AwsConfig;
+    type Error = CollectError;
+
+    async fn collect(
+        &self,
+        config: &AwsConfig,
+        progress: Arc<dyn Progress>,
+    ) -> Result<Collection, CollectError> {
+        crate::live::collect(config, progress).await
     }
 }
 
@@ -75,5 +105,12 @@ mod tests {
     fn provider_info_names_aws() {
         assert_eq!(AwsProvider.info().id, ProviderId::Aws);
         assert_eq!(AwsProvider.info().kinds.len(), 2);
+        assert!(
+            AwsProvider
+                .info()
+                .read_permissions
+                .windows(2)
+                .all(|pair| pair[0] < pair[1])
+        );
     }
 }
