@@ -182,8 +182,8 @@ fn grammar_errors_name_the_element() {
             "invalid policy document at `Statement[0].Action[1]`: expected a string, found a number",
         ),
         (
-            json!({"Statement":[{"Effect":"Allow","Action":"s3GetObject","Resource":"*"}]}),
-            "invalid policy document at `Statement[0].Action`: invalid action `s3GetObject`: expected `service:action`, for example `s3:GetObject`, or `*`",
+            json!({"Statement":[{"Effect":"Allow","Action":"","Resource":"*"}]}),
+            "invalid policy document at `Statement[0].Action`: invalid action ``: expected `service:action`, for example `s3:GetObject`, or `*`",
         ),
         (
             json!({"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringSortOf":{"k":"v"}}}}),

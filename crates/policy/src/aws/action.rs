@@ -8,43 +8,44 @@ use super::wildcard::{self, Case, Token};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
     text: String,
-    /// `None` for `*`, which matches every action including ones with no colon.
-    parts: Option<Parts>,
+    shape: Shape,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Parts {
-    service: Vec<Token>,
-    name: Vec<Token>,
+enum Shape {
+    /// `*`, which matches every action.
+    All,
+    /// `service:name`, each part lowercased and compiled.
+    Split {
+        service: Vec<Token>,
+        name: Vec<Token>,
+    },
+    /// Text that is not `service:name`, such as a placeholder (`<action>`) left in a sample
+    /// policy. IAM rejects such a policy; Roster keeps it and matches the text literally.
+    Malformed(String),
 }
 
 impl ActionPattern {
-    /// Reads a pattern; the text must be `*` or `service:name`, either part possibly with
-    /// wildcards.
+    /// Reads a pattern: `*`, or `service:name` with wildcards in either part. Other non-empty
+    /// text is kept and matches only itself (see [`Self::is_well_formed`]).
     pub fn parse(text: &str) -> Result<ActionPattern, String> {
-        if text == "*" {
-            return Ok(ActionPattern {
-                text: text.to_owned(),
-                parts: None,
-            });
+        if text.is_empty() {
+            return Err(
+                "invalid action ``: expected `service:action`, for example `s3:GetObject`, or `*`"
+                    .to_owned(),
+            );
         }
-        let Some((service, name)) = text.split_once(':') else {
-            return Err(format!(
-                "invalid action `{text}`: expected `service:action`, for example `s3:GetObject`, or `*`"
-            ));
-        };
-        if service.is_empty() || name.is_empty() {
-            return Err(format!(
-                "invalid action `{text}`: the service prefix and the action name must not be empty"
-            ));
-        }
-
-        Ok(ActionPattern {
-            text: text.to_owned(),
-            parts: Some(Parts {
+        let shape = match text.split_once(':') {
+            _ if text == "*" => Shape::All,
+            Some((service, name)) if !service.is_empty() && !name.is_empty() => Shape::Split {
                 service: wildcard::compile(&service.to_ascii_lowercase()),
                 name: wildcard::compile(&name.to_ascii_lowercase()),
-            }),
+            },
+            _ => Shape::Malformed(text.to_ascii_lowercase()),
+        };
+        Ok(ActionPattern {
+            text: text.to_owned(),
+            shape,
         })
     }
 
@@ -53,75 +54,109 @@ impl ActionPattern {
         &self.text
     }
 
+    /// Returns whether the pattern is `*` or `service:name`, the forms IAM accepts.
+    pub fn is_well_formed(&self) -> bool {
+        !matches!(self.shape, Shape::Malformed(_))
+    }
+
     /// Returns whether the pattern matches every action: `*`, `*:*` or a similar spelling.
     pub fn is_all(&self) -> bool {
-        match &self.parts {
-            None => true,
-            Some(parts) => parts.service == [Token::Any] && parts.name == [Token::Any],
+        match &self.shape {
+            Shape::All => true,
+            Shape::Split { service, name } => service == &[Token::Any] && name == &[Token::Any],
+            Shape::Malformed(_) => false,
         }
     }
 
     /// Returns whether the service prefix holds a wildcard. Such a pattern never names an
     /// unknown service.
     pub fn service_has_wildcard(&self) -> bool {
-        self.parts
-            .as_ref()
-            .is_none_or(|parts| wildcard::has_wildcard(&parts.service))
+        match &self.shape {
+            Shape::All => true,
+            Shape::Split { service, .. } => wildcard::has_wildcard(service),
+            Shape::Malformed(_) => false,
+        }
     }
 
     /// Returns whether the action name holds a wildcard.
     pub fn name_has_wildcard(&self) -> bool {
-        self.parts
-            .as_ref()
-            .is_none_or(|parts| wildcard::has_wildcard(&parts.name))
+        match &self.shape {
+            Shape::All => true,
+            Shape::Split { name, .. } => wildcard::has_wildcard(name),
+            Shape::Malformed(_) => false,
+        }
     }
 
-    /// Returns the service prefix, lowercased, when it has no wildcard.
+    /// Returns the service prefix, lowercased, when it has no wildcard. A malformed pattern
+    /// has no service and returns its whole text, which names no catalogue service.
     pub fn service(&self) -> Option<String> {
-        let parts = self.parts.as_ref()?;
-        if wildcard::has_wildcard(&parts.service) {
-            return None;
+        match &self.shape {
+            Shape::All => None,
+            Shape::Split { service, .. } => {
+                (!wildcard::has_wildcard(service)).then(|| literal_text(service))
+            }
+            Shape::Malformed(text) => Some(text.clone()),
         }
-        Some(literal_text(&parts.service))
     }
 
     /// Returns whether the pattern matches an action such as `iam:ListAccessKeys`. Service
     /// prefixes and action names compare case-insensitively.
     pub fn matches(&self, action: &str) -> bool {
-        let Some(parts) = &self.parts else {
-            return true;
-        };
-        let Some((service, name)) = action.split_once(':') else {
-            return false;
-        };
-        wildcard::matches(&parts.service, service, Case::Insensitive)
-            && wildcard::matches(&parts.name, name, Case::Insensitive)
+        self.matches_split(action, action.split_once(':'))
+    }
+
+    /// Matches an action already split at its first colon (`None` when it has none), so that
+    /// one request is split once for all the patterns it meets.
+    pub(crate) fn matches_split(&self, action: &str, split: Option<(&str, &str)>) -> bool {
+        match &self.shape {
+            Shape::All => true,
+            Shape::Split { service, name } => {
+                let Some((action_service, action_name)) = split else {
+                    return false;
+                };
+                wildcard::matches(service, action_service, Case::Insensitive)
+                    && wildcard::matches(name, action_name, Case::Insensitive)
+            }
+            Shape::Malformed(text) => text.eq_ignore_ascii_case(action),
+        }
     }
 
     /// Returns whether the pattern matches the service prefix alone.
-    pub(crate) fn matches_service(&self, service: &str) -> bool {
-        self.parts
-            .as_ref()
-            .is_none_or(|parts| wildcard::matches(&parts.service, service, Case::Insensitive))
+    pub(crate) fn matches_service(&self, prefix: &str) -> bool {
+        match &self.shape {
+            Shape::All => true,
+            Shape::Split { service, .. } => wildcard::matches(service, prefix, Case::Insensitive),
+            Shape::Malformed(_) => false,
+        }
     }
 
     /// Returns whether the pattern matches the action name alone.
-    pub(crate) fn matches_name(&self, name: &str) -> bool {
-        self.parts
-            .as_ref()
-            .is_none_or(|parts| wildcard::matches(&parts.name, name, Case::Insensitive))
+    pub(crate) fn matches_name(&self, action_name: &str) -> bool {
+        match &self.shape {
+            Shape::All => true,
+            Shape::Split { name, .. } => wildcard::matches(name, action_name, Case::Insensitive),
+            Shape::Malformed(_) => false,
+        }
     }
 
     /// Returns whether every action this pattern matches is also matched by `outer`.
     pub(crate) fn covered_by(&self, outer: &ActionPattern) -> bool {
-        match (&outer.parts, &self.parts) {
-            _ if outer.is_all() => true,
-            (_, None) => false,
-            (None, Some(_)) => true,
-            (Some(outer), Some(inner)) => {
-                wildcard::covers(&outer.service, &inner.service, Case::Insensitive)
-                    && wildcard::covers(&outer.name, &inner.name, Case::Insensitive)
+        if outer.is_all() {
+            return true;
+        }
+        match (&outer.shape, &self.shape) {
+            (
+                Shape::Split {
+                    service: outer_service,
+                    name: outer_name,
+                },
+                Shape::Split { service, name },
+            ) => {
+                wildcard::covers(outer_service, service, Case::Insensitive)
+                    && wildcard::covers(outer_name, name, Case::Insensitive)
             }
+            (_, Shape::Malformed(text)) => outer.matches(text),
+            _ => false,
         }
     }
 }
@@ -204,12 +239,14 @@ mod tests {
     }
 
     #[test]
-    fn pattern_without_colon_is_rejected() {
-        let error = ActionPattern::parse("s3GetObject").unwrap_err();
-        assert_eq!(
-            error,
-            "invalid action `s3GetObject`: expected `service:action`, for example `s3:GetObject`, or `*`"
-        );
+    fn malformed_pattern_matches_only_itself() {
+        let placeholder = pattern("<action>");
+
+        assert!(!placeholder.is_well_formed());
+        assert!(placeholder.matches("<ACTION>"));
+        assert!(!placeholder.matches("s3:GetObject"));
+        assert!(!placeholder.is_all());
+        assert!(ActionPattern::parse("").is_err());
     }
 
     #[test]

@@ -138,11 +138,18 @@ impl ActionBlock {
 
     /// Returns whether the block covers an action such as `s3:GetObject`.
     pub fn covers(&self, action: &str) -> bool {
+        self.covers_split(action, action.split_once(':'))
+    }
+
+    pub(crate) fn covers_split(&self, action: &str, split: Option<(&str, &str)>) -> bool {
+        let listed = |patterns: &[ActionPattern]| {
+            patterns
+                .iter()
+                .any(|pattern| pattern.matches_split(action, split))
+        };
         match self {
-            ActionBlock::Action(patterns) => patterns.iter().any(|pattern| pattern.matches(action)),
-            ActionBlock::NotAction(patterns) => {
-                !patterns.iter().any(|pattern| pattern.matches(action))
-            }
+            ActionBlock::Action(patterns) => listed(patterns),
+            ActionBlock::NotAction(patterns) => !listed(patterns),
         }
     }
 

@@ -39,9 +39,9 @@ impl<'a> Hit<'a> {
 /// session policies do not limit that grant, as AWS documents; naming the account (`:root`)
 /// only delegates to the account's identity policies.
 pub fn evaluate<'a>(policies: &PolicySet<'a>, request: &Request) -> Evaluation<'a> {
-    let view = ContextView { request };
+    let view = ContextView::new(request);
 
-    let mut hits = Vec::new();
+    let mut hits = Vec::with_capacity(8);
     for (layer, policy) in policies.policies() {
         for statement in &policy.document.statements {
             let Some((pending, principal)) = match_statement(statement, request, &view) else {
@@ -92,17 +92,27 @@ fn decide<'a>(
 
     if policies.exemption.is_none() {
         for (level, layer) in policies.rcps.iter().enumerate() {
-            let allows = allows_in(hits, Layer::Rcp { level });
-            require(&mut requirements, Gate::Rcp { level }, &allows, layer)?;
+            let gate = Gate::Rcp { level };
+            require(
+                &mut requirements,
+                gate,
+                hits,
+                |hit| allows_in(hit, Layer::Rcp { level }),
+                layer,
+            )?;
         }
         for (level, layer) in policies.scps.iter().enumerate() {
-            let allows = allows_in(hits, Layer::Scp { level });
-            require(&mut requirements, Gate::Scp { level }, &allows, layer)?;
+            let gate = Gate::Scp { level };
+            require(
+                &mut requirements,
+                gate,
+                hits,
+                |hit| allows_in(hit, Layer::Scp { level }),
+                layer,
+            )?;
         }
     }
 
-    let identity = allows_in(hits, Layer::Identity);
-    let resource = allows_in(hits, Layer::Resource);
     let same_account = match (
         request.principal.account.as_deref(),
         request.resource_owner(),
@@ -110,62 +120,78 @@ fn decide<'a>(
         (Some(principal), Some(owner)) => principal == owner,
         _ => true,
     };
-
-    let bypasses_limits = if same_account {
-        let direct: Vec<&Hit<'a>> = resource
-            .iter()
-            .copied()
-            .filter(|hit| {
-                matches!(
+    if same_account {
+        // Within the account a resource policy that names the principal, or everyone, grants
+        // on its own; one that names the account only delegates to identity policies.
+        let direct = |hit: &Hit<'a>| {
+            allows_in(hit, Layer::Resource)
+                && matches!(
                     hit.principal,
                     PrincipalMatch::Named { .. } | PrincipalMatch::Anyone
                 )
-            })
-            .collect();
-        let mut alternatives = identity.clone();
-        alternatives.extend(direct.iter().copied());
-        require(&mut requirements, Gate::Grant, &alternatives, &[])?;
-        direct
-            .iter()
-            .any(|hit| hit.is_definite() && hit.principal == PrincipalMatch::Named { exact: true })
+        };
+        let grants = |hit: &Hit<'a>| allows_in(hit, Layer::Identity) || direct(hit);
+        require(&mut requirements, Gate::Grant, hits, grants, &[])?;
+
+        let names_requester = hits.iter().any(|hit| {
+            direct(hit)
+                && hit.is_definite()
+                && hit.principal == PrincipalMatch::Named { exact: true }
+        });
+        if names_requester {
+            return Ok(requirements);
+        }
     } else {
-        require(&mut requirements, Gate::IdentityGrant, &identity, &[])?;
-        require(&mut requirements, Gate::ResourceGrant, &resource, &[])?;
-        false
-    };
-    if bypasses_limits {
-        return Ok(requirements);
+        let identity = |hit: &Hit<'a>| allows_in(hit, Layer::Identity);
+        let resource = |hit: &Hit<'a>| allows_in(hit, Layer::Resource);
+        require(&mut requirements, Gate::IdentityGrant, hits, identity, &[])?;
+        require(&mut requirements, Gate::ResourceGrant, hits, resource, &[])?;
     }
 
     if let BoundaryState::Policy(boundary) = policies.boundary {
-        let allows = allows_in(hits, Layer::Boundary);
-        require(&mut requirements, Gate::Boundary, &allows, &[boundary])?;
+        let boundary_allows = |hit: &Hit<'a>| allows_in(hit, Layer::Boundary);
+        require(
+            &mut requirements,
+            Gate::Boundary,
+            hits,
+            boundary_allows,
+            &[boundary],
+        )?;
     }
     if !policies.session.is_empty() {
-        let allows = allows_in(hits, Layer::Session);
-        require(&mut requirements, Gate::Session, &allows, &policies.session)?;
+        let session_allows = |hit: &Hit<'a>| allows_in(hit, Layer::Session);
+        require(
+            &mut requirements,
+            Gate::Session,
+            hits,
+            session_allows,
+            &policies.session,
+        )?;
     }
     Ok(requirements)
 }
 
-fn allows_in<'h, 'a>(hits: &'h [Hit<'a>], layer: Layer) -> Vec<&'h Hit<'a>> {
-    hits.iter()
-        .filter(|hit| hit.statement.layer == layer && hit.statement.effect() == Effect::Allow)
-        .collect()
+fn allows_in(hit: &Hit<'_>, layer: Layer) -> bool {
+    hit.statement.layer == layer && hit.statement.effect() == Effect::Allow
 }
 
-/// Requires a gate to allow: passes when an Allow applies outright, fails when none may
-/// apply, and otherwise records the alternatives as a requirement.
+/// Requires a gate to allow: passes when one of the Allow statements `selects` keeps applies
+/// outright, fails when none may apply, and otherwise records them as a requirement.
 fn require<'a>(
     requirements: &mut Vec<Requirement<'a>>,
     gate: Gate,
-    allows: &[&Hit<'a>],
+    hits: &[Hit<'a>],
+    selects: impl Fn(&Hit<'a>) -> bool,
     policies: &[&'a NamedPolicy],
 ) -> Result<(), DenyReason<'a>> {
-    if allows.iter().any(|hit| hit.is_definite()) {
-        return Ok(());
+    let mut any_selected = false;
+    for hit in hits.iter().filter(|hit| selects(hit)) {
+        if hit.is_definite() {
+            return Ok(());
+        }
+        any_selected = true;
     }
-    if allows.is_empty() {
+    if !any_selected {
         return Err(match gate {
             Gate::Grant | Gate::IdentityGrant | Gate::ResourceGrant => DenyReason::ImplicitDeny,
             _ => DenyReason::NotAllowedBy {
@@ -176,7 +202,11 @@ fn require<'a>(
     }
     requirements.push(Requirement::AnyOf {
         gate,
-        alternatives: allows.iter().map(|hit| hit.to_match()).collect(),
+        alternatives: hits
+            .iter()
+            .filter(|hit| selects(hit))
+            .map(Hit::to_match)
+            .collect(),
     });
     Ok(())
 }

@@ -195,9 +195,18 @@ impl ContextValues<'_> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ContextView<'a> {
     pub request: &'a Request,
+    /// The action split at its first colon, computed once per request.
+    pub action_split: Option<(&'a str, &'a str)>,
 }
 
 impl<'a> ContextView<'a> {
+    pub(crate) fn new(request: &'a Request) -> ContextView<'a> {
+        ContextView {
+            request,
+            action_split: request.action.split_once(':'),
+        }
+    }
+
     pub(crate) fn complete(&self) -> bool {
         self.request.context.complete
     }
@@ -263,7 +272,7 @@ mod tests {
     fn principal_keys_are_derived() {
         let request = Request::new("arn:aws:iam::111122223333:user/ci", "s3:GetObject", "*")
             .with_principal_tag("Team", "blue");
-        let view = ContextView { request: &request };
+        let view = ContextView::new(&request);
 
         assert_eq!(
             view.variable("aws:principalarn").unwrap(),

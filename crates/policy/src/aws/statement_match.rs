@@ -33,7 +33,10 @@ pub(crate) fn match_statement<'a>(
     request: &Request,
     view: &ContextView<'_>,
 ) -> Option<(Vec<Pending<'a>>, PrincipalMatch)> {
-    if !statement.actions.covers(&request.action) {
+    if !statement
+        .actions
+        .covers_split(&request.action, view.action_split)
+    {
         return None;
     }
 

@@ -53,14 +53,25 @@ pub fn wildcard_match(pattern: &str, text: &str, case: Case) -> bool {
 /// The matcher keeps only the last `*` it passed: on a mismatch it lets that `*` take one
 /// more character and retries, which is linear in practice and never recursive.
 pub(crate) fn matches(tokens: &[Token], text: &str, case: Case) -> bool {
+    let bytes = text.as_bytes();
+    let char_at = |offset: usize| -> Option<char> {
+        match bytes.get(offset) {
+            None => None,
+            Some(&byte) if byte.is_ascii() => Some(char::from(byte)),
+            Some(_) => text[offset..].chars().next(),
+        }
+    };
+
     let mut token = 0;
     let mut offset = 0;
     let mut retry: Option<(usize, usize)> = None;
 
     loop {
-        let next = text[offset..].chars().next();
+        let next = char_at(offset);
         if let Some(current) = tokens.get(token) {
             match (*current, next) {
+                // A final `*` takes whatever text is left.
+                (Token::Any, _) if token + 1 == tokens.len() => return true,
                 (Token::Any, _) => {
                     retry = Some((token + 1, offset));
                     token += 1;
@@ -85,7 +96,7 @@ pub(crate) fn matches(tokens: &[Token], text: &str, case: Case) -> bool {
         let Some((after_star, star_offset)) = retry else {
             return false;
         };
-        let Some(skipped) = text[star_offset..].chars().next() else {
+        let Some(skipped) = char_at(star_offset) else {
             return false;
         };
         let resume = star_offset + skipped.len_utf8();
