@@ -132,6 +132,7 @@ impl ReportBuilder {
             findings: self.findings,
             identities: self.identities,
             chain_head: None,
+            collection: Vec::new(),
         }
     }
 

@@ -3,8 +3,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use roster_model::{
-    Coverage, CoverageKind, DriftClass, Finding, FindingStatus, Identity, IdentityKey,
-    IdentityKind, InventoryNote, Nature, ProviderId, ScopeId, Severity,
+    CollectionStats, Coverage, CoverageKind, DriftClass, Finding, FindingStatus, Identity,
+    IdentityKey, IdentityKind, InventoryNote, Nature, ProviderId, ScopeId, Severity,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -49,9 +49,19 @@ pub struct Report {
     /// results be checked against it; absent when the run was not recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain_head: Option<String>,
+    /// What collecting each scope from a live API took: calls per operation, pages, retries
+    /// and wall time, sorted by provider and scope. Empty when every inventory was imported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collection: Vec<CollectionStats>,
 }
 
 impl Report {
+    /// Sets the statistics of live collection, sorted by provider and scope.
+    pub fn set_collection(&mut self, mut stats: Vec<CollectionStats>) {
+        stats.sort();
+        self.collection = stats;
+    }
+
     /// Counts the findings that count (status `open` or `suppression-expired`) whose severity
     /// is `severity` or higher, for `--fail-on`.
     pub fn counts_at_or_above(&self, severity: Severity) -> usize {
