@@ -176,6 +176,35 @@ pub struct AwsIdentityDetails {
     pub service_linked: bool,
 }
 
+/// What a Google default service account is the default of. Google creates these in a
+/// project when an API is enabled, and by default they hold the Editor role.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum GcpDefaultServiceAccount {
+    /// `<project-number>-compute@developer.gserviceaccount.com`.
+    ComputeEngine,
+    /// `<project-id>@appspot.gserviceaccount.com`.
+    AppEngine,
+}
+
+/// GCP-specific facts of a service account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct GcpIdentityDetails {
+    pub email: String,
+    /// The OAuth 2.0 client id, often equal to the unique id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth2_client_id: Option<String>,
+    /// A Google-managed service agent (`service-<number>@gcp-sa-*.iam.gserviceaccount.com`,
+    /// `<number>@cloudservices.gserviceaccount.com`, ...): Google creates and manages it.
+    #[serde(default)]
+    pub service_agent: bool,
+    /// Set on the default service accounts that Google creates in a project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_service_account: Option<GcpDefaultServiceAccount>,
+}
+
 /// A principal in a provider: a role, a user, a service account, a bot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Identity {
@@ -210,6 +239,8 @@ pub struct Identity {
     pub service_usage: Vec<ServiceUsage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws: Option<AwsIdentityDetails>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gcp: Option<GcpIdentityDetails>,
 }
 
 impl Identity {
@@ -239,6 +270,7 @@ impl Identity {
             boundary: Boundary::NotCollected,
             service_usage: Vec::new(),
             aws: None,
+            gcp: None,
         }
     }
 

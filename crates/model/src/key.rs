@@ -51,7 +51,18 @@ impl IdentityKey {
     pub fn native_id(&self) -> &str {
         self.0.splitn(4, ':').nth(3).unwrap_or_default()
     }
+
+    /// Returns whether the key names a principal that its provider reports as deleted.
+    pub fn names_deleted_principal(&self) -> bool {
+        self.native_id().starts_with(DELETED_MEMBER_PREFIX)
+    }
 }
+
+/// The prefix of the native id of a principal that its provider reports as deleted. GCP
+/// writes a deleted member of an IAM policy as
+/// `deleted:serviceAccount:ci@p.iam.gserviceaccount.com?uid=123`, and a key built from that
+/// text never equals the key of a live principal with the same email.
+pub const DELETED_MEMBER_PREFIX: &str = "deleted:";
 
 impl fmt::Display for IdentityKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -130,6 +141,14 @@ string_key!(
 );
 
 impl GroupKey {
+    /// Returns whether the key names a group that its provider reports as deleted.
+    pub fn names_deleted_principal(&self) -> bool {
+        self.0
+            .splitn(4, ':')
+            .nth(3)
+            .is_some_and(|native| native.starts_with(DELETED_MEMBER_PREFIX))
+    }
+
     pub fn from_parts(provider: ProviderId, scope_native_id: &str, native_id: &str) -> Self {
         GroupKey(format!(
             "{}:{scope_native_id}:group:{native_id}",
@@ -164,6 +183,29 @@ mod tests {
             "payments/api",
         );
         assert_eq!(key.as_str(), "k8s:prod-eu:service-account:payments/api");
+    }
+
+    #[test]
+    fn deleted_member_key_differs_from_live_key() {
+        let live = IdentityKey::new(
+            ProviderId::Gcp,
+            "p",
+            IdentityKind::GcpServiceAccount,
+            "ci@p.iam.gserviceaccount.com",
+        );
+        let deleted = IdentityKey::new(
+            ProviderId::Gcp,
+            "p",
+            IdentityKind::GcpServiceAccount,
+            "deleted:serviceAccount:ci@p.iam.gserviceaccount.com?uid=123",
+        );
+        assert_ne!(live, deleted);
+        assert!(!live.names_deleted_principal());
+        assert!(deleted.names_deleted_principal());
+        assert!(
+            GroupKey::new("gcp:example.com:group:deleted:group:ops@example.com?uid=7")
+                .names_deleted_principal()
+        );
     }
 
     #[test]

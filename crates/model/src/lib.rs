@@ -28,10 +28,11 @@ pub use drift::DriftClass;
 pub use finding::{Finding, FindingStatus, Severity};
 pub use group::Group;
 pub use identity::{
-    AwsIdentityDetails, Boundary, Evidence, Identity, IdentityKind, Nature, Signal,
+    AwsIdentityDetails, Boundary, Evidence, GcpDefaultServiceAccount, GcpIdentityDetails, Identity,
+    IdentityKind, Nature, Signal,
 };
 pub use inventory::{Inventory, InventoryNote, NoteKind};
-pub use key::{CredentialKey, GroupKey, IdentityKey, KeyError, PolicyKey};
+pub use key::{CredentialKey, DELETED_MEMBER_PREFIX, GroupKey, IdentityKey, KeyError, PolicyKey};
 pub use policy::{Grant, GrantCondition, Policy, PolicyKind, Subject};
 pub use provider::ProviderId;
 pub use scope::{Scope, ScopeId, ScopeKind};
