@@ -63,6 +63,9 @@ pub struct ScanArgs {
     #[arg(long, env = "ROSTER_DEMO", conflicts_with_all = ["imports", "roster"])]
     pub demo: bool,
 
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
+
     /// Output format; the default is table on a terminal and json otherwise.
     #[arg(long, value_enum, env = "ROSTER_FORMAT")]
     pub format: Option<Format>,

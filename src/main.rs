@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod demo;
 mod exit;
+mod live;
 mod output;
 mod providers;
 

@@ -26,6 +26,7 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<Outcome> {
         (None, false) => Timestamp::now(),
     };
 
+    let mut collection = Vec::new();
     let (roster, inventories) = if args.demo {
         (Some(demo::roster()?), demo::inventories()?)
     } else {
@@ -33,10 +34,17 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<Outcome> {
             Some(path) => Some(crate::commands::check::load_roster(path)?),
             None => None,
         };
-        (roster, import_all(&args.imports)?)
+        let live = crate::live::collect(&args.live)?;
+        collection = live.stats;
+        let mut inventories = live.inventories;
+        if !args.imports.is_empty() || inventories.is_empty() {
+            inventories.extend(import_all(&args.imports)?);
+        }
+        (roster, inventories)
     };
 
-    let report = analyze(inventories, roster.as_ref(), now);
+    let mut report = analyze(inventories, roster.as_ref(), now);
+    report.set_collection(collection);
     write(&report, &args, color)?;
 
     let failing = report.counts_at_or_above(args.fail_on);
@@ -122,7 +130,7 @@ fn summarize(graph: &IdentityGraph, assessment: IdentityAssessment) -> Option<Id
 fn import_all(imports: &[String]) -> anyhow::Result<Vec<Inventory>> {
     if imports.is_empty() {
         bail!(
-            "nothing to scan: give `--import PROVIDER=PATH` for exported files, or `--demo` for the bundled demo estate"
+            "nothing to scan: give `--provider aws` to collect from the live API, `--import PROVIDER=PATH` for exported files, or `--demo` for the bundled demo estate"
         );
     }
 

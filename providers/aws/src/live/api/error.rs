@@ -1,6 +1,7 @@
 //! Failures of API calls, sorted into what coverage needs to know: denied, throttled past the
 //! retry budget, or failed otherwise.
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -73,16 +74,19 @@ pub enum ApiError {
 
 impl ApiError {
     /// Sorts an SDK error by its error code.
-    pub fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> ApiError
+    pub fn from_sdk<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> ApiError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug,
     {
         let code = error.code().map(str::to_owned);
-        let message = match (error.code(), error.message()) {
-            (Some(code), Some(text)) => format!("{code}: {text}"),
-            (Some(code), None) => code.to_owned(),
-            _ => DisplayErrorContext(&error).to_string(),
+        let message = match (error.code(), error.message(), error.raw_response()) {
+            (Some(code), Some(text), _) => format!("{code}: {text}"),
+            (Some(code), None, _) => code.to_owned(),
+            (None, _, Some(response)) => format!(
+                "HTTP {} without an AWS error code in the response",
+                response.status().as_u16()
+            ),
+            (None, _, None) => DisplayErrorContext(&error).to_string(),
         };
         match code.as_deref() {
             Some(code) if DENIED_CODES.contains(&code) => ApiError::Denied { operation, message },

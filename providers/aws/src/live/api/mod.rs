@@ -17,6 +17,9 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
 use aws_smithy_http_client::tls::Provider as TlsProvider;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub use error::ApiError;
 pub use iam::{
@@ -126,19 +129,14 @@ impl Clients {
     }
 
     /// Records the outcome of one call in the counters and sorts its error.
-    fn record<T, E, R>(
+    fn record<T, E>(
         &self,
         operation: &'static str,
         page: bool,
-        result: Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
+        result: Result<T, SdkError<E, HttpResponse>>,
     ) -> Result<T, ApiError>
     where
-        E: aws_smithy_types::error::metadata::ProvideErrorMetadata
-            + std::error::Error
-            + Send
-            + Sync
-            + 'static,
-        R: std::fmt::Debug,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         match result {
             Ok(output) => {
