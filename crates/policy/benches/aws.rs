@@ -129,8 +129,8 @@ fn read_scp(name: &str) -> NamedPolicy {
 
 /// Effective access of every principal of the large dump under two SCP levels: warm (the
 /// parsed policies and their expanded action sets reused, as a scan reuses managed policies
-/// across principals) over 1,000 principals taken in turn from the dump's 122, and cold
-/// (parsing the dump's documents, then every principal once).
+/// across principals) over 1,000 principals taken in turn from the dump's 122; parsing the
+/// dump's documents alone; and cold (parsing, then every principal once).
 fn large_dump(c: &mut Criterion) {
     let Some(path) = corpus_file("aws/cloudsplaining_example_gaad_large.json") else {
         eprintln!("skipped the large-dump benchmarks: ROSTER_CORPUS_DIR is not set");
@@ -169,6 +169,9 @@ fn large_dump(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("1000 principals, warm", |b| {
         b.iter(|| compute(black_box(&loaded), 1000))
+    });
+    group.bench_function(format!("{principals} principals, parse only"), |b| {
+        b.iter(|| gaad::load(black_box(&dump)).policies.len())
     });
     group.bench_function(
         format!("{principals} principals, cold (parse + compute)"),

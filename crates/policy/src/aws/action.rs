@@ -99,6 +99,21 @@ impl ActionPattern {
         }
     }
 
+    /// Returns the lowercased characters of the action name before its first wildcard: the
+    /// whole name when it has none.
+    pub(crate) fn name_prefix(&self) -> String {
+        match &self.shape {
+            Shape::Split { name, .. } => name
+                .iter()
+                .map_while(|token| match token {
+                    Token::Char(character) => Some(*character),
+                    _ => None,
+                })
+                .collect(),
+            Shape::All | Shape::Malformed(_) => String::new(),
+        }
+    }
+
     /// Returns whether the pattern matches an action such as `iam:ListAccessKeys`. Service
     /// prefixes and action names compare case-insensitively.
     pub fn matches(&self, action: &str) -> bool {

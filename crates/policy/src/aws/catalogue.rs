@@ -242,10 +242,19 @@ impl Catalogue {
                 .copied()
                 .collect(),
         };
+
+        // Names sort case-insensitively within a service, so the names that start with the
+        // pattern's literal prefix form one run that a binary search finds.
+        let prefix = pattern.name_prefix();
         for range in ranges {
-            for index in range.start..range.end {
-                if pattern.matches_name(self.actions[index].name) {
-                    visit(index);
+            let names = &self.actions[range.start..range.end];
+            let first = names.partition_point(|info| compare_names(info.name, &prefix).is_lt());
+            for (offset, info) in names[first..].iter().enumerate() {
+                if !starts_with_ignore_case(info.name, &prefix) {
+                    break;
+                }
+                if pattern.matches_name(info.name) {
+                    visit(range.start + first + offset);
                 }
             }
         }
@@ -318,6 +327,10 @@ fn service_ranges(actions: &[ActionInfo]) -> Vec<ServiceRange> {
         }
     }
     ranges
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Compares ASCII names case-insensitively without allocating.
@@ -410,6 +423,21 @@ mod tests {
             let expansion = catalogue().expand(&ActionPattern::parse(text).unwrap());
             assert_eq!(expansion.actions.len(), catalogue().len(), "{text}");
             assert_eq!(expansion.unknown, None, "{text}");
+        }
+    }
+
+    #[test]
+    fn expansion_equals_full_scan() {
+        for text in ["s3:Get*", "S3:get*tagging", "iam:PassRole", "ec2:*", "*:Describe*", "s3*:List?uckets", "sts:Assume*", "nosuch:*"] {
+            let pattern = ActionPattern::parse(text).unwrap();
+            let expanded = catalogue().expand(&pattern).actions;
+            let scanned: Vec<ActionInfo> = catalogue()
+                .actions()
+                .iter()
+                .filter(|info| pattern.matches(&info.to_string()))
+                .copied()
+                .collect();
+            assert_eq!(expanded, scanned, "{text}");
         }
     }
 
