@@ -18,7 +18,10 @@ pub struct CollectionStats {
 impl CollectionStats {
     /// Returns the total of calls over every operation.
     pub fn calls(&self) -> u64 {
-        self.operations.iter().map(|operation| operation.calls).sum()
+        self.operations
+            .iter()
+            .map(|operation| operation.calls)
+            .sum()
     }
 }
 
