@@ -21,6 +21,7 @@ pub mod stale_credential;
 pub mod undeclared_identity;
 pub mod unused_credential;
 pub mod unused_identity;
+pub mod unused_permission;
 
 use crate::Rule;
 
@@ -31,6 +32,7 @@ pub const ALL: &[Rule] = &[
     membership_drift::RULE,
     excess_privilege::RULE,
     unused_identity::RULE,
+    unused_permission::RULE,
     unused_credential::RULE,
     stale_credential::RULE,
     long_lived_credential::RULE,
