@@ -41,6 +41,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// List the providers, what they import and the permissions they need.
     Providers,
+    /// Waive one finding: add a suppression to the roster file, keeping its comments.
+    Suppress(crate::commands::suppress::SuppressArgs),
+    /// Write a roster file from the current state, to adopt Roster on an existing estate.
+    Init(crate::commands::init::InitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -70,9 +74,36 @@ pub struct ScanArgs {
     #[arg(long, value_enum, env = "ROSTER_FORMAT")]
     pub format: Option<Format>,
 
-    /// Write the report to this file instead of stdout.
-    #[arg(long, value_name = "FILE", env = "ROSTER_OUTPUT")]
-    pub output: Option<PathBuf>,
+    /// Write the report to FILE in the `--format` format instead of stdout, or to PATH in
+    /// FORMAT (for example `sarif=roster.sarif`). FORMAT=PATH is repeatable, so one scan can
+    /// write several formats.
+    #[arg(
+        long = "output",
+        value_name = "FILE|FORMAT=PATH",
+        env = "ROSTER_OUTPUT",
+        value_delimiter = ','
+    )]
+    pub outputs: Vec<String>,
+
+    /// A previous JSON report: the Markdown summary lists findings that are new or resolved
+    /// since it.
+    #[arg(long, value_name = "REPORT.json", env = "ROSTER_PREVIOUS")]
+    pub previous: Option<PathBuf>,
+
+    /// Running in GitHub Actions: write annotations for the top findings to stderr, and
+    /// append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set.
+    #[arg(long, env = "ROSTER_GITHUB")]
+    pub github: bool,
+
+    /// A JSON report whose findings are accepted: only findings that are not in it make the
+    /// exit code 1.
+    #[arg(long, value_name = "REPORT.json", env = "ROSTER_BASELINE_FINDINGS")]
+    pub baseline_findings: Option<PathBuf>,
+
+    /// Ignore roster suppressions that expire more than this many days after `now`; the
+    /// findings they would hide count, with a warning.
+    #[arg(long, value_name = "DAYS", env = "ROSTER_MAX_SUPPRESSION_DAYS")]
+    pub max_suppression_days: Option<u32>,
 
     /// Exit with code 1 when a finding at or above this severity counts.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity, env = "ROSTER_FAIL_ON")]
@@ -111,10 +142,15 @@ pub struct RulesArgs {
     pub format: RulesFormat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Format {
     Table,
     Json,
+    Sarif,
+    Markdown,
+    Junit,
+    Ocsf,
+    Prometheus,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,6 +167,6 @@ pub enum ColorChoice {
     Never,
 }
 
-fn parse_severity(text: &str) -> Result<Severity, String> {
+pub fn parse_severity(text: &str) -> Result<Severity, String> {
     text.parse()
 }

@@ -5,8 +5,10 @@
 mod cli;
 mod commands;
 mod demo;
+mod emit;
 mod exit;
 mod live;
+mod locate;
 mod output;
 mod providers;
 
@@ -27,6 +29,8 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args),
         Command::Rules(args) => commands::rules::run(&args, color),
         Command::Providers => commands::providers::run(),
+        Command::Suppress(args) => commands::suppress::run(&args),
+        Command::Init(args) => commands::init::run(&args),
     };
 
     match outcome {

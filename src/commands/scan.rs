@@ -1,25 +1,26 @@
 //! `roster scan`: import or collect, build the graph, analyze, report.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use jiff::Timestamp;
-use roster_analyze::{Analysis, IdentityAssessment};
+use roster_analyze::{Analysis, Declaration, IdentityAssessment};
 use roster_declared::LoadedRoster;
 use roster_graph::IdentityGraph;
-use roster_model::{Inventory, ProviderId};
+use roster_model::{IdentityKey, Inventory, ProviderId, Scope};
 use roster_provider::Source;
-use roster_report::{IdentitySummary, Report, ReportBuilder, StaleSuppression, TableStyle};
+use roster_report::{IdentitySummary, Report, ReportBuilder, StaleSuppression};
 
-use crate::cli::{Format, ScanArgs};
+use crate::cli::ScanArgs;
+use crate::commands::suppress;
 use crate::demo;
 use crate::exit::Outcome;
-use crate::{output, providers};
+use crate::providers;
 
 /// Runs a scan and writes its report; returns the outcome that sets the exit code.
 pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<Outcome> {
+    let started = std::time::Instant::now();
     let now = match (args.now, args.demo) {
         (Some(now), _) => now,
         (None, true) => demo::now()?,
@@ -27,7 +28,7 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<Outcome> {
     };
 
     let mut collection = Vec::new();
-    let (roster, inventories) = if args.demo {
+    let (mut roster, inventories) = if args.demo {
         (Some(demo::roster()?), demo::inventories()?)
     } else {
         let roster = match &args.roster {
@@ -43,11 +44,28 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<Outcome> {
         (roster, inventories)
     };
 
-    let mut report = analyze(inventories, roster.as_ref(), now);
+    let waiver_warnings = match (&mut roster, args.max_suppression_days) {
+        (Some(roster), Some(days)) => suppress::drop_long_suppressions(roster, now, days),
+        _ => Vec::new(),
+    };
+    let scan = analyze(inventories, roster.as_ref(), now);
+    let locations = crate::locate::locations(&scan, roster.as_ref());
+    let mut report = scan.report;
     report.set_collection(collection);
-    write(&report, &args, color)?;
+    report.warnings.extend(waiver_warnings);
+    report.warnings.sort();
 
-    let failing = report.counts_at_or_above(args.fail_on);
+    let outputs = crate::emit::Outputs::resolve(args.format, &args.outputs)?;
+    crate::emit::write_all(
+        &report,
+        &outputs,
+        &args,
+        color,
+        &locations,
+        started.elapsed(),
+    )?;
+
+    let failing = crate::emit::failing_count(&report, &args)?;
     Ok(Outcome::of_scan(
         failing,
         report.summary.complete,
@@ -55,12 +73,22 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<Outcome> {
     ))
 }
 
-/// Builds the graph from the inventories, runs the rules and assembles the report.
-pub fn analyze(
-    inventories: Vec<Inventory>,
-    roster: Option<&LoadedRoster>,
-    now: Timestamp,
-) -> Report {
+/// A scan's report, with what pointing findings at roster lines needs.
+pub struct Scan {
+    pub report: Report,
+    /// The roster entries that declare each identity.
+    pub declared_by: BTreeMap<IdentityKey, Vec<Declaration>>,
+    /// Every scope the inventories contain.
+    pub scopes: Vec<Scope>,
+}
+
+/// Builds the graph from the inventories, runs the rules and assembles the report, with
+/// the declarations and scopes that locating findings needs.
+pub fn analyze(inventories: Vec<Inventory>, roster: Option<&LoadedRoster>, now: Timestamp) -> Scan {
+    let scopes: Vec<Scope> = inventories
+        .iter()
+        .flat_map(|inventory| inventory.scopes.iter().cloned())
+        .collect();
     let mut builder = ReportBuilder::new(env!("CARGO_PKG_VERSION"), now);
     for inventory in &inventories {
         builder.add_inventory(inventory);
@@ -85,8 +113,18 @@ pub fn analyze(
     }
 
     let analysis = roster_analyze::analyze(&graph, roster.map(|roster| &roster.roster), now);
+    let declared_by = analysis
+        .identities
+        .iter()
+        .filter(|assessment| !assessment.declared_by.is_empty())
+        .map(|assessment| (assessment.key.clone(), assessment.declared_by.clone()))
+        .collect();
     add_analysis(&mut builder, &graph, analysis);
-    builder.build()
+    Scan {
+        report: builder.build(),
+        declared_by,
+        scopes,
+    }
 }
 
 fn add_analysis(builder: &mut ReportBuilder, graph: &IdentityGraph, analysis: Analysis) {
@@ -127,7 +165,7 @@ fn summarize(graph: &IdentityGraph, assessment: IdentityAssessment) -> Option<Id
 
 /// Reads every `--import PROVIDER=PATH`, grouped by provider so that files of one provider
 /// are joined (an AWS dump and its credential report), and imports them.
-fn import_all(imports: &[String]) -> anyhow::Result<Vec<Inventory>> {
+pub(crate) fn import_all(imports: &[String]) -> anyhow::Result<Vec<Inventory>> {
     if imports.is_empty() {
         bail!(
             "nothing to scan: give `--provider aws` to collect from the live API, `--import PROVIDER=PATH` for exported files, or `--demo` for the bundled demo estate"
@@ -175,30 +213,6 @@ fn parse_import(text: &str) -> anyhow::Result<(ProviderId, PathBuf)> {
         bail!("invalid `--import {text}`: the path is empty; expected PROVIDER=PATH");
     }
     Ok((provider, PathBuf::from(path)))
-}
-
-fn write(report: &Report, args: &ScanArgs, color: bool) -> anyhow::Result<()> {
-    let format = args
-        .format
-        .unwrap_or(if args.output.is_none() && output::stdout_is_terminal() {
-            Format::Table
-        } else {
-            Format::Json
-        });
-    let mut out = output::open(args.output.as_deref())?;
-    match format {
-        Format::Json => roster_report::write_json(report, &mut out)?,
-        Format::Table => {
-            let style = TableStyle {
-                color: color && args.output.is_none(),
-                width: args.output.is_none().then(output::terminal_width).flatten(),
-                show_suppressed: args.show_suppressed,
-            };
-            roster_report::write_table(report, &mut out, style)?;
-        }
-    }
-    out.flush().context("cannot write the report")?;
-    Ok(())
 }
 
 #[cfg(test)]

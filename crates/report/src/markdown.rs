@@ -1,6 +1,6 @@
 //! The `markdown` format: a summary for `$GITHUB_STEP_SUMMARY` and pull-request comments.
 //!
-//! The page holds a summary table, the findings that are new or resolved since a previous
+//! The page contains a summary table, the findings that are new or resolved since a previous
 //! report (matched by fingerprint), the coverage that is not complete, and the findings by
 //! severity. It stays under a byte budget: past it, finding rows are left out and the page
 //! says how many.
@@ -381,11 +381,7 @@ mod tests {
     fn markdown_lists_new_and_resolved_findings() {
         let current = sample_report();
         let mut previous = sample_report();
-        let gone = previous
-            .findings
-            .iter()
-            .position(is_counted)
-            .unwrap();
+        let gone = previous.findings.iter().position(is_counted).unwrap();
         let new_subject = previous.findings[gone].subject.clone();
         previous.findings[gone].fingerprint = "resolved-fingerprint".to_owned();
         previous.findings[gone].subject = "aws:111122223333:role:retired".to_owned();
@@ -409,7 +405,7 @@ mod tests {
     }
 
     #[test]
-    fn markdown_trims_below_budget_and_counts_what_was_left_out() {
+    fn markdown_trims_below_budget() {
         let report = sample_report();
         let full = emit(&report, MarkdownOptions::default());
         let max_bytes = full.len() - 200 + TRIM_NOTE_RESERVE;

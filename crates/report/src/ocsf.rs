@@ -218,7 +218,7 @@ mod tests {
     }
 
     #[test]
-    fn ocsf_type_uid_is_class_times_hundred_plus_activity() {
+    fn ocsf_type_uid_combines_class_and_activity() {
         let events: Vec<Value> = serde_json::from_str(&emit(&sample_report())).unwrap();
 
         for event in events {

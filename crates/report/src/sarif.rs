@@ -1,10 +1,10 @@
 //! The `sarif` format: SARIF 2.1.0 as GitHub code scanning reads it.
 //!
 //! Each Roster rule becomes a SARIF rule with its documentation as help. Each finding
-//! becomes a result located at the roster line that declares its subject (the binary decides
-//! which line through [`Locations`]), with the cloud identity as a logical location and the
-//! finding fingerprint as a partial fingerprint, so that editing the roster file moves an
-//! alert instead of reopening it.
+//! becomes a result located at the roster line that declares its subject, and the binary
+//! decides which line through [`Locations`]. The cloud identity is the result's logical
+//! location and the finding fingerprint its partial fingerprint, so editing the roster file
+//! moves an alert instead of reopening it.
 //!
 //! The log holds one run per environment, each with its own `automationDetails.id`
 //! (`roster/<environment>/`), so that code scanning keeps the alerts of each environment
@@ -35,7 +35,7 @@ const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// the fingerprint's inputs ever change.
 pub const FINGERPRINT_KEY: &str = "rosterFinding/v1";
 
-/// The environment name of the run that holds findings and identities without one.
+/// The environment name of the run that contains findings and identities without one.
 pub const NO_ENVIRONMENT: &str = "no-environment";
 
 /// Writes the report as a SARIF 2.1.0 log followed by a newline.
@@ -274,7 +274,7 @@ fn suppressions(finding: &Finding) -> Option<Vec<Suppression>> {
     let status = match finding.status {
         FindingStatus::Open => return None,
         FindingStatus::Suppressed => "accepted",
-        // The waiver has lapsed: SARIF calls a suppression that no longer holds `rejected`,
+        // The waiver has lapsed. SARIF calls a suppression that no longer applies `rejected`,
         // and a consumer shows the result as open again.
         FindingStatus::SuppressionExpired => "rejected",
     };
