@@ -364,3 +364,72 @@ impl<'a> Context<'a> {
 
 /// Tags that name an identity's owner, looked up case-insensitively in this order.
 pub(crate) const OWNER_TAGS: [&str; 4] = ["owner", "team", "owner-team", "contact"];
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use roster_declared::types::Selector;
+
+    use super::*;
+    use crate::testing::{Estate, declaration, now, role, roster, roster_group};
+
+    #[test]
+    fn declared_at_lists_declarations_and_group_members() {
+        let deploy = role("deploy");
+        let graph = Estate::new().identity(deploy.clone()).graph();
+        let absent: IdentityKey = "aws:111122223333:role:gone".parse().unwrap();
+        let mut declared = roster();
+        declared.identities.push(declaration(&absent));
+        declared.identities.push(declaration(&deploy.key));
+        declared
+            .groups
+            .insert("ci".to_owned(), roster_group(&[&absent, &deploy.key]));
+        let mut by_selector = roster_group(&[]);
+        by_selector.members.push(MemberMatcher::Selector {
+            selector: Selector {
+                name: Some("dep*".to_owned()),
+                ..Selector::default()
+            },
+        });
+        declared.groups.insert("all".to_owned(), by_selector);
+
+        let context = Context::new(&graph, Some(&declared), now());
+
+        assert_eq!(
+            context.declared_at(&deploy.key),
+            [
+                Declaration::Identity(1),
+                Declaration::GroupMember {
+                    group: "all".to_owned(),
+                    member: 0
+                },
+                Declaration::GroupMember {
+                    group: "ci".to_owned(),
+                    member: 1
+                },
+            ]
+        );
+        assert_eq!(
+            context.declared_at(&absent),
+            [
+                Declaration::Identity(0),
+                Declaration::GroupMember {
+                    group: "ci".to_owned(),
+                    member: 0
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn declared_at_is_empty_for_undeclared_identity() {
+        let stray = role("stray");
+        let graph = Estate::new().identity(stray.clone()).graph();
+        let declared = roster();
+
+        let context = Context::new(&graph, Some(&declared), now());
+
+        assert!(context.declared_at(&stray.key).is_empty());
+    }
+}
