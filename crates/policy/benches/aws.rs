@@ -28,8 +28,8 @@ fn policy(name: &str, statements: Value) -> NamedPolicy {
     )
 }
 
-/// A decision over a typical set: three identity policies (one with a conditional Deny), a
-/// permission boundary, and two SCP levels.
+/// Benchmarks a decision over a typical set: three identity policies (one with a conditional
+/// Deny), a permission boundary, and two SCP levels.
 fn decision(c: &mut Criterion) {
     let read = policy(
         "s3-read",
@@ -127,10 +127,11 @@ fn read_scp(name: &str) -> NamedPolicy {
     )
 }
 
-/// Effective access of every principal of the large dump under two SCP levels: warm (the
-/// parsed policies and their expanded action sets reused, as a scan reuses managed policies
-/// across principals) over 1,000 principals taken in turn from the dump's 122; parsing the
-/// dump's documents alone; and cold (parsing, then every principal once).
+/// Benchmarks effective access of every principal of the large dump under two SCP levels.
+/// The warm case reuses the parsed policies and their expanded action sets, as a scan reuses
+/// managed policies across principals, over 1,000 principals taken in turn from the dump's
+/// 122. The other cases time parsing the dump's documents alone, and parsing followed by
+/// every principal once (cold).
 fn large_dump(c: &mut Criterion) {
     let Some(path) = corpus_file("aws/cloudsplaining_example_gaad_large.json") else {
         eprintln!("skipped the large-dump benchmarks: ROSTER_CORPUS_DIR is not set");

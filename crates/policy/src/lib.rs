@@ -1,5 +1,5 @@
-//! Roster's policy engines: they answer whether an identity can perform an action, on which
-//! resources, under which conditions, and which statements decide it.
+//! Roster's policy engines. They decide whether an identity can perform an action, on which
+//! resources, under which conditions, and which statements lead to that decision.
 //!
 //! Each provider has its own module with its own grammar and evaluation order. The engines
 //! read policy documents and evaluate requests; they do no I/O beyond the catalogues embedded

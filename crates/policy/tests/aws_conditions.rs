@@ -367,10 +367,10 @@ fn keys_of_one_operator_all_hold() {
     let condition =
         json!({"StringEquals": {"aws:RequestedRegion": "eu-west-1", "s3:prefix": "home/"}});
     let both = with("aws:RequestedRegion", "eu-west-1").with_context("s3:prefix", "home/");
-    let one = with("aws:RequestedRegion", "eu-west-1").with_context("s3:prefix", "tmp/");
+    let one_wrong = with("aws:RequestedRegion", "eu-west-1").with_context("s3:prefix", "tmp/");
 
     assert_eq!(decide(condition.clone(), &both), Outcome::Allowed);
-    assert_eq!(decide(condition, &one), Outcome::Denied);
+    assert_eq!(decide(condition, &one_wrong), Outcome::Denied);
 }
 
 #[test]

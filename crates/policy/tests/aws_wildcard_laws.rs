@@ -56,13 +56,13 @@ proptest! {
     #[test]
     fn question_mark_matches_exactly_one(prefix in name(), middle in "[A-Za-z0-9éß]", suffix in name()) {
         let pattern = format!("{prefix}?{suffix}");
-        let one = format!("{prefix}{middle}{suffix}");
-        let none = format!("{prefix}{suffix}");
-        let two = format!("{prefix}{middle}{middle}{suffix}");
+        let one_char = format!("{prefix}{middle}{suffix}");
+        let no_char = format!("{prefix}{suffix}");
+        let two_chars = format!("{prefix}{middle}{middle}{suffix}");
 
-        prop_assert!(wildcard_match(&pattern, &one, Case::Sensitive));
-        prop_assert!(!wildcard_match(&pattern, &none, Case::Sensitive));
-        prop_assert!(!wildcard_match(&pattern, &two, Case::Sensitive));
+        prop_assert!(wildcard_match(&pattern, &one_char, Case::Sensitive));
+        prop_assert!(!wildcard_match(&pattern, &no_char, Case::Sensitive));
+        prop_assert!(!wildcard_match(&pattern, &two_chars, Case::Sensitive));
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl ActionPattern {
         }
     }
 
-    /// Returns whether the service prefix holds a wildcard. Such a pattern never names an
+    /// Returns whether the service prefix contains a wildcard. Such a pattern never names an
     /// unknown service.
     pub fn service_has_wildcard(&self) -> bool {
         match &self.shape {
@@ -78,7 +78,7 @@ impl ActionPattern {
         }
     }
 
-    /// Returns whether the action name holds a wildcard.
+    /// Returns whether the action name contains a wildcard.
     pub fn name_has_wildcard(&self) -> bool {
         match &self.shape {
             Shape::All => true,

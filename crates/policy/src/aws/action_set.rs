@@ -5,11 +5,11 @@ use std::fmt;
 use super::action::ActionPattern;
 use super::catalogue::{ActionInfo, catalogue};
 
-/// A set of actions. Catalogue actions are held as bits; actions outside the catalogue (a
-/// service AWS added since, a misspelt action) are held as the patterns that reach them.
+/// A set of actions. Catalogue actions are stored as bits. Actions outside the catalogue (a
+/// service AWS added since, a misspelt action) are stored as the patterns that reach them.
 ///
-/// NOTE: set operations on the patterns outside the catalogue are approximations: a pattern
-/// is kept or dropped whole, by pattern coverage.
+/// NOTE: set operations on the patterns outside the catalogue are approximations, because a
+/// pattern is kept or dropped whole, by pattern coverage.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ActionSet {
     bits: Vec<u64>,
@@ -133,17 +133,17 @@ impl ActionSet {
         shared_bits || !self.intersection(other).outside_is_empty()
     }
 
-    /// Returns whether the set holds no action.
+    /// Returns whether the set contains no action.
     pub fn is_empty(&self) -> bool {
         self.bits.iter().all(|word| *word == 0) && self.outside_is_empty()
     }
 
-    /// Returns whether the set holds every catalogue action and every action outside it.
+    /// Returns whether the set contains every catalogue action and every action outside it.
     pub fn is_all(&self) -> bool {
         self.covers_catalogue() && self.outside == Outside::AllExcept(Vec::new())
     }
 
-    /// Returns whether the set holds every catalogue action.
+    /// Returns whether the set contains every catalogue action.
     pub fn covers_catalogue(&self) -> bool {
         let mut full = vec![u64::MAX; words()];
         clear_tail(&mut full);
@@ -158,7 +158,7 @@ impl ActionSet {
             .sum()
     }
 
-    /// Returns whether the set holds an action such as `iam:PassRole` (case-insensitive).
+    /// Returns whether the set contains an action such as `iam:PassRole` (case-insensitive).
     pub fn contains(&self, action: &str) -> bool {
         if let Some(index) = catalogue().index_of(action) {
             return self.bits[index / 64] & (1 << (index % 64)) != 0;
@@ -186,7 +186,7 @@ impl ActionSet {
     }
 
     /// Returns the patterns through which the set reaches actions outside the catalogue, and
-    /// whether the set holds every such action except those the patterns match.
+    /// whether the set contains every such action except those the patterns match.
     pub fn outside_catalogue(&self) -> (&[ActionPattern], bool) {
         match &self.outside {
             Outside::Listed(patterns) => (patterns, false),

@@ -150,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn name_that_starts_with_arn_is_not_an_arn() {
+    fn arn_prefixed_name_is_not_arn() {
         assert!(!is_arn("arnarnarn_my_role"));
         assert!(!is_arn("arn:aws:iam"));
         assert!(!is_arn("arn:azure:iam::111122223333:role/x"));

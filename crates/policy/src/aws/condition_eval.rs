@@ -13,7 +13,7 @@ use super::truth::{self, Truth};
 use super::variable::Resolution;
 use super::wildcard::{self, Case, Token};
 
-/// Evaluates a condition. Returns `Unknown` only when the answer depends on something the
+/// Evaluates a condition. Returns `Unknown` only when the result depends on something the
 /// request does not supply: a context key (in a partial context) or a policy variable.
 pub(crate) fn evaluate(condition: &Condition, view: &ContextView<'_>) -> Truth {
     let operator = condition.operator;
@@ -47,7 +47,7 @@ pub(crate) fn evaluate(condition: &Condition, view: &ContextView<'_>) -> Truth {
     }
 }
 
-/// A key the request lacks. `IfExists` and the set qualifiers define the answer; otherwise a
+/// Evaluates a condition on a key the request lacks. `IfExists` and the set qualifiers define the result. Otherwise a
 /// partial context leaves it undetermined, and a complete one follows AWS: positive operators
 /// are false and negated operators true.
 fn absent_key(condition: &Condition, view: &ContextView<'_>) -> Truth {
@@ -224,8 +224,8 @@ fn split_tokens(tokens: &[Token], limit: usize) -> Vec<&[Token]> {
     fields
 }
 
-/// Resolves a policy value and compares it; a policy variable without a value leaves the
-/// answer undetermined in a partial context and false in a complete one.
+/// Resolves a policy value and compares it. A policy variable without a value leaves the
+/// result undetermined in a partial context, and false in a complete one.
 fn compare_resolved(
     condition: &Condition,
     index: usize,

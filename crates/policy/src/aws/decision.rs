@@ -1,4 +1,4 @@
-//! The answer to a request: the decision, the statements behind it, and what it depends on.
+//! The result of evaluating a request: the decision, the statements behind it, and what it depends on.
 
 use std::fmt;
 
@@ -74,7 +74,7 @@ impl fmt::Display for Pending<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatementMatch<'a> {
     pub statement: StatementRef<'a>,
-    /// What must hold for the statement to apply; empty when it applies outright.
+    /// The terms that must hold for the statement to apply; empty when it applies outright.
     pub pending: Vec<Pending<'a>>,
 }
 
@@ -153,7 +153,7 @@ impl fmt::Display for Requirement<'_> {
     }
 }
 
-/// Why a request is denied.
+/// The reason a request is denied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DenyReason<'a> {
     /// A Deny statement applies.

@@ -4,7 +4,7 @@
 //! Effective = identity allows ∩ every SCP level's allows ∩ boundary allows ∩ session allows,
 //! minus Denies. Nothing from a Deny statement ever enters the result. What a Deny or a
 //! limiting layer takes away only under conditions, or only on some resources, stays in the
-//! result with a [`Restriction`] that says so.
+//! result with a [`Restriction`] that records it.
 
 use std::fmt;
 
@@ -16,7 +16,7 @@ use super::document::{Effect, NamedPolicy, ResourceBlock, Statement};
 use super::policy_set::{BoundaryState, Exemption, Layer, PolicySet};
 use super::wildcard::{self, Case, Token};
 
-/// What an identity can do.
+/// The actions an identity can perform, on which resources, under which conditions.
 #[derive(Debug, Clone)]
 pub struct EffectiveAccess<'a> {
     /// One entry per Allow statement of the identity policies that still grants something.
@@ -108,7 +108,7 @@ impl fmt::Display for Restriction<'_> {
 }
 
 impl EffectiveGrant<'_> {
-    /// Returns whether the grant holds with no condition and no restriction.
+    /// Returns whether the grant applies with no condition and no restriction.
     pub fn is_unconditional(&self) -> bool {
         self.conditions.is_empty() && self.restrictions.is_empty()
     }
@@ -207,7 +207,7 @@ struct Limit<'a> {
     layer: Layer,
     /// Everything the layer allows in some way.
     any: ActionSet,
-    /// What the layer allows on every resource without conditions.
+    /// The actions the layer allows on every resource without conditions.
     full: ActionSet,
     /// The statements that allow only under conditions or on some resources.
     partial: Vec<StatementRef<'a>>,

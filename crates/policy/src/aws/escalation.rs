@@ -25,7 +25,7 @@ pub enum AdminEquivalence<'a> {
     /// conditional Deny applies (for example "only with MFA").
     Conditional {
         sources: Vec<StatementRef<'a>>,
-        /// What must hold, as sentences.
+        /// The conditions and restrictions that must hold, as sentences.
         qualifications: Vec<String>,
     },
 }
@@ -135,8 +135,8 @@ pub struct EscalationPath {
     pub kind: EscalationKind,
     /// The steps in order, each naming the action, resources and the statement that grants it.
     pub steps: Vec<String>,
-    /// What must hold for the path to work: conditions of the grants and the conditional
-    /// Denies or limits on them. Empty when every step is granted outright.
+    /// The conditions that must hold for the path to work: those of the grants, and the
+    /// conditional Denies or limits on them. Empty when every step is granted outright.
     pub conditions: Vec<String>,
 }
 

@@ -1,6 +1,6 @@
-//! Deciding a request the way AWS does: an explicit Deny anywhere wins; RCPs and SCPs must
-//! allow at every level; an identity or resource policy must grant (both of them across
-//! accounts); the permission boundary and session policies must allow.
+//! Deciding a request the way AWS does. An explicit Deny anywhere wins. Then RCPs and SCPs
+//! must allow at every level, an identity or resource policy must grant (both of them across
+//! accounts), and the permission boundary and session policies must allow.
 
 use super::catalogue::catalogue;
 use super::decision::{
@@ -36,7 +36,7 @@ impl<'a> Hit<'a> {
 ///
 /// Within one account a resource policy that names the principal grants on its own. When it
 /// names the very user or role session making the request, the permission boundary and
-/// session policies do not limit that grant, as AWS documents; naming the account (`:root`)
+/// session policies do not limit that grant, as AWS documents. Naming the account (`:root`)
 /// only delegates to the account's identity policies.
 pub fn evaluate<'a>(policies: &PolicySet<'a>, request: &Request) -> Evaluation<'a> {
     let view = ContextView::new(request);
@@ -122,7 +122,7 @@ fn decide<'a>(
     };
     if same_account {
         // Within the account a resource policy that names the principal, or everyone, grants
-        // on its own; one that names the account only delegates to identity policies.
+        // on its own. One that names the account only delegates to identity policies.
         let direct = |hit: &Hit<'a>| {
             allows_in(hit, Layer::Resource)
                 && matches!(

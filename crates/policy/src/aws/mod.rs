@@ -8,7 +8,7 @@
 //!   logic: what the request does not supply is left undetermined and named, never guessed.
 //! - Effective access: [`effective_access`] lists what an identity can do after Denies, SCPs
 //!   and its permission boundary; [`is_admin_equivalent`] and [`escalation_paths`] judge it.
-//! - Catalogue: [`catalogue`] holds every AWS action with its access level, for expanding
+//! - Catalogue: [`catalogue`] contains every AWS action with its access level, for expanding
 //!   patterns such as `s3:Get*`.
 
 mod action;

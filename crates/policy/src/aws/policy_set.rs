@@ -34,7 +34,7 @@ impl fmt::Display for Layer {
     }
 }
 
-/// What is known of a principal's permission boundary. A bulk listing can omit boundaries, so
+/// The known state of a principal's permission boundary. A bulk listing can omit boundaries, so
 /// "no boundary" must be stated, never assumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BoundaryState<'a> {
@@ -45,7 +45,7 @@ pub enum BoundaryState<'a> {
     Policy(&'a NamedPolicy),
 }
 
-/// Why SCPs and RCPs do not apply to a request.
+/// The reason SCPs and RCPs do not apply to a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Exemption {
     /// The principal belongs to the organization's management account.

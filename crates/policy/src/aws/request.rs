@@ -1,4 +1,4 @@
-//! A request to evaluate: who asks, for which action, on which resource, with which context.
+//! A request to evaluate: the principal, the action, the resource and the context keys.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -93,7 +93,7 @@ impl RequestPrincipal {
         }
     }
 
-    /// Returns the ARN that `aws:PrincipalArn` holds: the role ARN for a role session
+    /// Returns the value of `aws:PrincipalArn`: the role ARN for a role session
     /// (without the role's path, which the session ARN does not carry), the ARN itself
     /// otherwise.
     pub fn principal_arn(&self) -> Cow<'_, str> {
@@ -120,7 +120,7 @@ impl RequestPrincipal {
 /// The context keys of a request. Keys compare case-insensitively; values keep their case.
 ///
 /// A key the context lacks is read in one of two ways. By default the context is partial:
-/// the caller has not said what the request carries, so a condition on a missing key is
+/// the caller has not listed everything the request carries, so a condition on a missing key is
 /// undetermined and the evaluation names it. A complete context lists everything the request
 /// carries, so a missing key is absent and conditions follow AWS's rules for absent keys.
 /// Either way, `...IfExists`, `Null` and `ForAllValues:`/`ForAnyValue:` treat a missing key as

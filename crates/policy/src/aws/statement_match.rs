@@ -11,7 +11,7 @@ use super::truth::Truth;
 use super::variable::Resolution;
 use super::wildcard::{self, Case};
 
-/// How a statement's `Principal` names the requesting principal.
+/// The way a statement's `Principal` names the requesting principal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum PrincipalMatch {
     /// The statement has no `Principal`: an identity policy, boundary, SCP.
@@ -61,7 +61,7 @@ pub(crate) fn match_statement<'a>(
 }
 
 /// Returns `None` when the resource block excludes the resource, and records a pending term
-/// when the answer waits on a policy variable.
+/// when the match depends on a policy variable.
 fn match_resources<'a>(
     block: &'a ResourceBlock,
     resource: &str,

@@ -6,7 +6,7 @@
 pub enum Truth {
     True,
     False,
-    /// The request lacks something the answer depends on.
+    /// The request lacks something the result depends on.
     Unknown,
 }
 
@@ -70,7 +70,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unknown_yields_to_definite_answers() {
+    fn unknown_yields_to_definite_values() {
         assert_eq!(Truth::Unknown.and(Truth::False), Truth::False);
         assert_eq!(Truth::Unknown.or(Truth::True), Truth::True);
         assert_eq!(Truth::Unknown.and(Truth::True), Truth::Unknown);

@@ -1,8 +1,8 @@
 //! Policy variables: `${aws:username}` and its kin in `Resource` and condition values.
 //!
 //! Under policy language version 2012-10-17, `${key}` is replaced by the request's value of
-//! that context key, `${key, 'default'}` falls back to the default when the request lacks the
-//! key, and `${*}`, `${?}` and `${$}` stand for the literal characters `*`, `?` and `$`. Under
+//! that context key, and `${key, 'default'}` falls back to the default when the request lacks
+//! the key. `${*}`, `${?}` and `${$}` are the literal characters `*`, `?` and `$`. Under
 //! 2008-10-17 the text is taken literally.
 
 use std::borrow::Cow;
@@ -13,7 +13,7 @@ use super::wildcard::{self, Token};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     text: String,
-    /// `None` when the text holds no `${...}` at all, which is the common case.
+    /// `None` when the text contains no `${...}` at all, which is the common case.
     parts: Option<Vec<Part>>,
 }
 
@@ -33,7 +33,7 @@ enum Part {
 /// Supplies the values of policy variables.
 pub(crate) trait VariableSource {
     /// Returns the single value of a context key (lowercased), or `None` when the request
-    /// lacks it or holds several values.
+    /// lacks it or has several values.
     fn variable(&self, key_lower: &str) -> Option<Cow<'_, str>>;
 }
 
@@ -64,7 +64,7 @@ impl Template {
         &self.text
     }
 
-    /// Returns whether the text holds no `${...}` to interpret, so it reads as written.
+    /// Returns whether the text contains no `${...}` to interpret, so it reads as written.
     pub(crate) fn is_plain(&self) -> bool {
         self.parts.is_none()
     }
@@ -104,7 +104,7 @@ impl Template {
         Some(Cow::Owned(text))
     }
 
-    /// Appends the template as wildcard tokens. `wildcards` says whether `*` and `?` written
+    /// Appends the template as wildcard tokens. `wildcards` tells whether `*` and `?` written
     /// in the text are wildcards. A variable without a value becomes `*`, so a failed match
     /// against the result is a definite non-match.
     pub(crate) fn push_tokens(

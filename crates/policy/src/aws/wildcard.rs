@@ -1,6 +1,6 @@
 //! Wildcard matching as IAM does it: `*` matches zero or more characters, `?` exactly one.
 
-/// How letters compare.
+/// The case rule for comparing letters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Case {
     Sensitive,
@@ -128,7 +128,7 @@ fn same(expected: char, actual: char, case: Case) -> bool {
 ///
 /// Exact when `outer` has no `?`: `outer` then covers `inner` exactly when it matches the text
 /// of `inner` with `inner`'s wildcards read as plain characters, because only an `*` of `outer`
-/// can absorb them. With a `?` in `outer` the answer is `false` unless the two are equal,
+/// can absorb them. With a `?` in `outer` the result is `false` unless the two are equal,
 /// which errs toward "not covered".
 pub(crate) fn covers(outer: &[Token], inner: &[Token], case: Case) -> bool {
     if outer == inner || outer == [Token::Any] {
@@ -145,13 +145,13 @@ pub(crate) fn covers(outer: &[Token], inner: &[Token], case: Case) -> bool {
             Token::One => '?',
         })
         .collect();
-    // `outer` has no `?`, and none of its characters are wildcards written literally, so a
-    // literal `*` or `?` in `text` can only be taken by one of `outer`'s `*`.
+    // `outer` has no `?`, so a wildcard of `inner` read as a plain character can only be taken
+    // by one of `outer`'s `*`, unless `outer` contains that character literally.
     matches(outer, &text, case) && !literal_wildcard_taken_by_char(outer, inner)
 }
 
-/// Returns true when `outer` holds a literal `*` or `?` character that the plain-text reading
-/// could pair with a wildcard of `inner`. Patterns compiled from text never hold such
+/// Returns true when `outer` contains a literal `*` or `?` character that the plain-text reading
+/// could pair with a wildcard of `inner`. Patterns compiled from text never contain such
 /// characters, so this only guards escaped characters (`${*}`, `${?}`).
 fn literal_wildcard_taken_by_char(outer: &[Token], inner: &[Token]) -> bool {
     let inner_has_wildcard = has_wildcard(inner);
