@@ -380,3 +380,30 @@ pub fn trust_to(target: &Identity, kind: PrincipalKind, value: &str) -> Trust {
         conditions: Vec::new(),
     }
 }
+
+/// Returns a GCP role with these permissions; an empty list means they are unknown.
+pub fn gcp_role(name: &str, permissions: &[&str]) -> Policy {
+    Policy {
+        key: PolicyKey::new(name),
+        provider: ProviderId::Gcp,
+        kind: PolicyKind::GcpRole,
+        name: name.to_owned(),
+        native_id: Some(name.to_owned()),
+        document: None,
+        version: None,
+        permissions: permissions
+            .iter()
+            .map(|permission| (*permission).to_owned())
+            .collect(),
+    }
+}
+
+/// Returns an unconditional grant of a GCP role to an identity on a project.
+pub fn gcp_grant(identity: &Identity, role: &Policy, project: &str) -> Grant {
+    Grant {
+        subject: Subject::Identity(identity.key.clone()),
+        policy: role.key.clone(),
+        scope: ScopeId::new(ProviderId::Gcp, project),
+        condition: None,
+    }
+}

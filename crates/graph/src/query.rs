@@ -59,6 +59,11 @@ impl IdentityGraph {
         self.policies.get(key)
     }
 
+    /// Iterates over every grant, sorted by subject, policy and scope.
+    pub fn grants(&self) -> impl Iterator<Item = &Grant> {
+        self.grants.iter()
+    }
+
     /// Returns the grants held by a subject itself.
     pub fn grants_held_by(&self, subject: &Subject) -> impl Iterator<Item = &Grant> {
         self.grants_by_subject

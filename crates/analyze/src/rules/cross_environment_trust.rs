@@ -1,4 +1,4 @@
-use roster_model::{Finding, Principal, PrincipalKind, Severity};
+use roster_model::{Finding, Identity, Principal, PrincipalKind, Severity, Trust};
 
 use crate::rules::scopes::{
     aws_account_environment, aws_principal_account, key_parts, scope_environment,
@@ -24,7 +24,10 @@ pub const RULE: Rule = Rule { info: &INFO, check };
 /// Flags trusts whose principal belongs to another environment than the identity it can act
 /// as. An identity principal takes the environment of its identity, or of its scope when
 /// the scan did not collect it. An account principal takes the environment of the account.
-/// Trusts where either environment is unknown are skipped.
+/// A trust to Google's identity provider (`accounts.google.com`) whose `sub` or `aud`
+/// condition names the unique id of a GCP service account of the scan takes that account's
+/// environment, so a trust between clouds is checked too. Trusts where either environment
+/// is unknown are skipped.
 fn check(context: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for trust in context.graph.trusts() {
@@ -34,26 +37,41 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
         let Some(target_environment) = context.environment_of(target) else {
             continue;
         };
-        let Some(principal_environment) = principal_environment(context, &trust.principal) else {
+        let google = google_account(context, trust, &target_environment);
+        let principal_environment = match google {
+            Some(account) => context.environment_of(account),
+            None => principal_environment(context, &trust.principal),
+        };
+        let Some(principal_environment) = principal_environment else {
             continue;
         };
         if principal_environment == target_environment {
             continue;
         }
 
+        let principal = match google {
+            Some(account) => format!(
+                "`{}` ({} `{}`)",
+                trust.principal.value, account.kind, account.name
+            ),
+            None => format!("`{}`", trust.principal.value),
+        };
         let mut draft = FindingDraft::about(
             &INFO,
             target,
             format!(
-                "`{}` of environment `{principal_environment}` can act as {} `{}` of \
+                "{principal} of environment `{principal_environment}` can act as {} `{}` of \
                  environment `{target_environment}`",
-                trust.principal.value, target.kind, target.name
+                target.kind, target.name
             ),
         )
         .environment(Some(&target_environment))
         .discriminator(trust.principal.value.as_str());
         if let Some(key) = &trust.principal.identity {
             draft = draft.related(key.as_str());
+        }
+        if let Some(account) = google {
+            draft = draft.related(account.key.as_str());
         }
         if !trust.actions.is_empty() {
             draft = draft.evidence(format!("trust allows {}", trust.actions.join(", ")));
@@ -74,6 +92,36 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
         findings.push(draft.build());
     }
     findings
+}
+
+/// The issuer of Google ID tokens, as AWS names it in a web identity trust.
+const GOOGLE_ISSUER: &str = "accounts.google.com";
+
+/// Returns the GCP service account that a trust to Google's identity provider admits: one
+/// whose unique id a `sub` or `aud` condition names. Among several, one of another
+/// environment than `own` comes first.
+fn google_account<'g>(context: &'g Context<'_>, trust: &Trust, own: &str) -> Option<&'g Identity> {
+    if trust.principal.kind != PrincipalKind::Federated || trust.principal.value != GOOGLE_ISSUER {
+        return None;
+    }
+    let named: Vec<&Identity> = trust
+        .conditions
+        .iter()
+        .filter(|condition| {
+            let key = condition.key.to_ascii_lowercase();
+            let operator = condition.operator.as_str();
+            (key == "accounts.google.com:sub" || key == "accounts.google.com:aud")
+                && operator.contains("String")
+                && !operator.contains("Not")
+        })
+        .flat_map(|condition| condition.values.iter())
+        .filter_map(|value| context.graph.identity_by_unique_id(value))
+        .collect();
+    named
+        .iter()
+        .find(|account| context.environment_of(account).as_deref() != Some(own))
+        .or(named.first())
+        .copied()
 }
 
 /// Returns the environment of a trusted identity or AWS account, or `None` for services,
@@ -248,5 +296,49 @@ mod tests {
             trusting(|target| trust_to(target, PrincipalKind::Service, "ecs-tasks.amazonaws.com"));
 
         assert!(run(&RULE, &graph, Some(&roster)).is_empty());
+    }
+
+    #[test]
+    fn google_federation_takes_the_account_environment() {
+        let mut roster = environments();
+        roster.environments.get_mut("dev").unwrap().gcp = Some(roster_declared::types::GcpScopes {
+            projects: vec!["acme-prod".to_owned()],
+            ..roster_declared::types::GcpScopes::default()
+        });
+        let mut exporter = crate::testing::identity(
+            IdentityKind::GcpServiceAccount,
+            "exporter@acme-prod.iam.gserviceaccount.com",
+        );
+        exporter.unique_id = Some("104242424242424242424".to_owned());
+        let deploy = identity_in(PROD, IdentityKind::AwsRole, "deploy");
+        let mut trust = trust_to(&deploy, PrincipalKind::Federated, "accounts.google.com");
+        trust.actions = vec!["sts:AssumeRoleWithWebIdentity".to_owned()];
+        trust.conditions = vec![TrustCondition {
+            operator: "StringEquals".to_owned(),
+            key: "accounts.google.com:sub".to_owned(),
+            values: vec!["104242424242424242424".to_owned()],
+        }];
+        let mut graph = Estate::new()
+            .account(PROD)
+            .identity(role("ci"))
+            .identity(exporter)
+            .trust(trust)
+            .identity(deploy)
+            .graph();
+        assign_environments(&mut graph, &roster);
+
+        let findings = run(&RULE, &graph, Some(&roster));
+
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "`accounts.google.com` (gcp-service-account \
+             `exporter@acme-prod.iam.gserviceaccount.com`) of environment `dev` can act as \
+             aws-role `deploy` of environment `prod`"
+        );
+        assert_eq!(
+            findings[0].related,
+            ["gcp:acme-prod:service-account:exporter@acme-prod.iam.gserviceaccount.com"]
+        );
     }
 }

@@ -1,9 +1,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use roster_model::{CoverageKind, Finding, Identity, ProviderId, Severity};
+use roster_model::{CoverageKind, Finding, Identity, Policy, ProviderId, Severity};
 
 use crate::actions::is_all_actions;
-use crate::{Access, Context, Effect, FindingDraft, Rule, RuleInfo, Statement, pattern_within};
+use crate::rules::gcp::describe_grant;
+use crate::{
+    Access, Context, Effect, FindingDraft, Rule, RuleInfo, Statement, glob_match, pattern_within,
+};
 
 pub const INFO: RuleInfo = RuleInfo {
     id: "RST004",
@@ -15,8 +18,8 @@ pub const INFO: RuleInfo = RuleInfo {
     why: "The ceiling is the reviewed statement of what a group's identities need; a right \
           beyond it was granted without that review, and it widens what a leaked credential \
           can do.",
-    fix: "Narrow the policy to actions within the ceiling, or raise the group's `allowed` \
-          list in the roster if the workload needs the right.",
+    fix: "Narrow the policy or role to actions and permissions within the ceiling, or raise \
+          the group's `allowed` list in the roster if the workload needs the right.",
     needs_roster: true,
 };
 
@@ -32,15 +35,23 @@ pub const RULE: Rule = Rule { info: &INFO, check };
 /// One finding per identity. The exceeding patterns stay out of the fingerprint, so a
 /// suppression or a triage outlives a new pattern added to the same identity.
 ///
-/// NOTE: only AWS ceilings are checked. The `allowed` lists of other providers are not read.
-/// Deny statements are not subtracted either, so an Allow that a Deny fully cancels is
-/// still reported.
+/// GCP service accounts are checked against the `allowed.gcp` lists. A granted role is
+/// within the ceiling when the list names it (`*` matches any run of characters), or when
+/// each of its permissions matches a permission pattern of the list. A role whose permissions are
+/// unknown and that no entry names exceeds the ceiling, with a note saying so.
+///
+/// NOTE: only AWS and GCP ceilings are checked; the `allowed` lists of other providers are
+/// not read. AWS Deny statements are not subtracted, so an Allow that a Deny fully cancels
+/// is still reported.
 fn check(context: &Context<'_>) -> Vec<Finding> {
     context
         .graph
         .identities()
-        .filter(|identity| identity.provider == ProviderId::Aws)
-        .filter_map(|identity| assess(context, identity))
+        .filter_map(|identity| match identity.provider {
+            ProviderId::Aws => assess(context, identity),
+            ProviderId::Gcp => assess_gcp(context, identity),
+            _ => None,
+        })
         .collect()
 }
 
@@ -203,6 +214,121 @@ fn boundary_within(access: &Access, ceiling: &Ceiling) -> bool {
         .all(|statement| ceiling.exceeded_by(statement).is_empty())
 }
 
+/// Checks the roles granted to a GCP identity against the `allowed.gcp` lists of its roster
+/// groups.
+fn assess_gcp(context: &Context<'_>, identity: &Identity) -> Option<Finding> {
+    let mut ceiling: BTreeSet<&str> = BTreeSet::new();
+    let mut by_group: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for name in context.roster_groups_of(&identity.key) {
+        let Some(entries) = context
+            .roster_group(name)
+            .and_then(|group| group.allowed.as_ref())
+            .and_then(|allowed| allowed.gcp.as_ref())
+        else {
+            continue;
+        };
+        ceiling.extend(entries.iter().map(String::as_str));
+        by_group.insert(
+            name,
+            entries.iter().map(|entry| format!("`{entry}`")).collect(),
+        );
+    }
+    if by_group.is_empty() {
+        return None;
+    }
+
+    let mut roles: BTreeSet<&str> = BTreeSet::new();
+    let mut lines: BTreeSet<String> = BTreeSet::new();
+    for reaching in context.graph.grants_reaching(&identity.key) {
+        let role = reaching.grant.policy.as_str();
+        let Some(beyond) = gcp_role_beyond(&ceiling, role, reaching.policy) else {
+            continue;
+        };
+        roles.insert(role);
+        lines.insert(format!("{} {beyond}", describe_grant(&reaching)));
+    }
+    if roles.is_empty() {
+        return None;
+    }
+
+    let groups: Vec<String> = by_group.keys().map(|name| format!("`{name}`")).collect();
+    let quoted: Vec<String> = roles.iter().map(|role| format!("`{role}`")).collect();
+    let quoted: BTreeSet<&str> = quoted.iter().map(String::as_str).collect();
+    let mut draft = FindingDraft::about(
+        &INFO,
+        identity,
+        format!(
+            "{} `{}` holds {} beyond the ceiling of roster {} {}",
+            identity.kind,
+            identity.name,
+            summarize(&quoted),
+            if groups.len() == 1 { "group" } else { "groups" },
+            groups.join(", ")
+        ),
+    )
+    .environment(context.environment_of(identity).as_deref());
+    for (group, entries) in &by_group {
+        draft = draft.evidence(format!(
+            "roster group `{group}` allows: {}",
+            entries.join(", ")
+        ));
+    }
+    for line in lines {
+        draft = draft.evidence(line);
+    }
+    if !context.verified(identity, CoverageKind::Grants) {
+        draft = draft.evidence(format!(
+            "the grants of scope `{}` were not fully collected: other roles may exceed the \
+             ceiling too",
+            identity.scope
+        ));
+    }
+    Some(draft.build())
+}
+
+/// Returns how a GCP role exceeds a ceiling of role and permission patterns, or `None` when
+/// the ceiling admits it.
+fn gcp_role_beyond(
+    ceiling: &BTreeSet<&str>,
+    role: &str,
+    policy: Option<&Policy>,
+) -> Option<String> {
+    let is_role = |entry: &str| entry.starts_with("roles/") || entry.contains("/roles/");
+    if ceiling
+        .iter()
+        .filter(|entry| is_role(entry))
+        .any(|entry| glob_match(entry, role, false))
+    {
+        return None;
+    }
+    let permissions = policy.map_or(&[][..], |policy| policy.permissions.as_slice());
+    if permissions.is_empty() {
+        return Some(
+            "(its permissions are unknown: import a roles file to compare them with the ceiling)"
+                .to_owned(),
+        );
+    }
+    let outside: BTreeSet<&str> = permissions
+        .iter()
+        .map(String::as_str)
+        .filter(|permission| {
+            !ceiling
+                .iter()
+                .filter(|entry| !is_role(entry))
+                .any(|entry| glob_match(entry, permission, false))
+        })
+        .collect();
+    if outside.is_empty() {
+        return None;
+    }
+    let quoted: Vec<String> = outside
+        .iter()
+        .map(|permission| format!("`{permission}`"))
+        .collect();
+    let quoted: BTreeSet<&str> = quoted.iter().map(String::as_str).collect();
+    Some(format!("allows {}", summarize(&quoted)))
+}
+
 /// Lists up to three patterns, then how many more there are.
 fn summarize(patterns: &BTreeSet<&str>) -> String {
     const SHOWN: usize = 3;
@@ -218,11 +344,14 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use roster_declared::types::{AllowedRights, Roster};
-    use roster_model::Boundary;
+    use roster_model::{Boundary, IdentityKind};
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::testing::{Estate, aws_policy, grant_to, role, roster, roster_group, run};
+    use crate::testing::{
+        Estate, aws_policy, gcp_grant, gcp_role, grant_to, identity, role, roster, roster_group,
+        run,
+    };
 
     fn ceiling(groups: &[(&str, &[&str])]) -> Roster {
         let key = role("deploy").key;
@@ -415,5 +544,76 @@ mod tests {
             .graph();
 
         assert!(run(&RULE, &graph, Some(&ceiling(&[("ci", &["s3:Get*"])]))).is_empty());
+    }
+
+    fn gcp_ceiling(entries: &[&str]) -> (Roster, Identity) {
+        let runner = identity(
+            IdentityKind::GcpServiceAccount,
+            "runner@acme-prod.iam.gserviceaccount.com",
+        );
+        let mut group = roster_group(&[&runner.key]);
+        group.allowed = Some(AllowedRights {
+            gcp: Some(entries.iter().map(|entry| (*entry).to_owned()).collect()),
+            ..AllowedRights::default()
+        });
+        let mut roster = roster();
+        roster.groups.insert("analytics".to_owned(), group);
+        (roster, runner)
+    }
+
+    #[test]
+    fn gcp_roles_beyond_ceiling_are_reported() {
+        let (roster, runner) = gcp_ceiling(&["storage.objects.*", "roles/bigquery.*"]);
+        let editor = gcp_role("roles/editor", &[]);
+        let reader = gcp_role(
+            "roles/storage.objectViewer",
+            &["storage.objects.get", "storage.objects.list"],
+        );
+        let admin = gcp_role(
+            "roles/storage.admin",
+            &["storage.buckets.delete", "storage.objects.get"],
+        );
+        let jobs = gcp_role("roles/bigquery.jobUser", &["bigquery.jobs.create"]);
+        let mut graph = Estate::new().identity(runner.clone());
+        for role in [&editor, &reader, &admin, &jobs] {
+            graph = graph
+                .grant(gcp_grant(&runner, role, "acme-prod"))
+                .policy(role.clone());
+        }
+
+        let findings = run(&RULE, &graph.graph(), Some(&roster));
+
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "gcp-service-account `runner@acme-prod.iam.gserviceaccount.com` holds \
+             `roles/editor`, `roles/storage.admin` beyond the ceiling of roster group \
+             `analytics`"
+        );
+        assert_eq!(
+            findings[0].evidence,
+            [
+                "roster group `analytics` allows: `storage.objects.*`, `roles/bigquery.*`",
+                "`roles/editor` on `gcp:acme-prod` (its permissions are unknown: import a \
+                 roles file to compare them with the ceiling)",
+                "`roles/storage.admin` on `gcp:acme-prod` allows `storage.buckets.delete`",
+            ]
+        );
+    }
+
+    #[test]
+    fn gcp_roles_within_ceiling_give_no_finding() {
+        let (roster, runner) = gcp_ceiling(&["roles/storage.*", "bigquery.jobs.create"]);
+        let admin = gcp_role("roles/storage.admin", &[]);
+        let custom = gcp_role("projects/acme-prod/roles/jobs", &["bigquery.jobs.create"]);
+        let graph = Estate::new()
+            .grant(gcp_grant(&runner, &admin, "acme-prod"))
+            .grant(gcp_grant(&runner, &custom, "acme-prod"))
+            .identity(runner)
+            .policy(admin)
+            .policy(custom)
+            .graph();
+
+        assert!(run(&RULE, &graph, Some(&roster)).is_empty());
     }
 }

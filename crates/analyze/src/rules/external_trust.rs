@@ -40,8 +40,15 @@ pub const RULE: Rule = Rule { info: &INFO, check };
 ///   anyone holding a token from that provider can assume the role. GitHub Actions needs a
 ///   `:sub` condition: the audience `sts.amazonaws.com` is the same for every repository.
 ///
+/// - on a GCP service account, `allUsers` or `allAuthenticatedUsers` holding a role that
+///   lets its members act as the account: critical, or high under a binding condition.
+///
 /// Services, SAML providers and OIDC providers with a `sub` or `aud` condition are not
 /// external trust here.
+///
+/// NOTE: a GCP trust from another organization's member (a user or service account of a
+/// foreign domain, a workload identity pool) is not judged: the roster does not list the
+/// organization's own domains.
 fn check(context: &Context<'_>) -> Vec<Finding> {
     let organization = Organization::of(context);
     let mut findings = Vec::new();
@@ -50,6 +57,7 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
             continue;
         };
         let verdict = match trust.principal.kind {
+            _ if target.provider == ProviderId::Gcp => gcp_trust(target, trust),
             PrincipalKind::Account | PrincipalKind::Identity => {
                 account_trust(&organization, target, trust)
             }
@@ -246,6 +254,37 @@ fn anyone_trust(organization: &Organization, target: &Identity, trust: &Trust) -
                 )
             })
             .collect(),
+    })
+}
+
+fn gcp_trust(target: &Identity, trust: &Trust) -> Option<Verdict> {
+    if trust.principal.kind != PrincipalKind::Anyone {
+        return None;
+    }
+    let audience = if trust.principal.value == "allAuthenticatedUsers" {
+        "anyone signed in to a Google account"
+    } else {
+        "anyone"
+    };
+    let mut evidence = vec![format!(
+        "`{}` holds {} on it",
+        trust.principal.value,
+        trust.actions.join(", ")
+    )];
+    evidence.extend(
+        trust
+            .conditions
+            .iter()
+            .map(|condition| format!("only when {} {}", condition.key, values(condition))),
+    );
+    Some(Verdict {
+        severity: if trust.conditions.is_empty() {
+            Severity::Critical
+        } else {
+            Severity::High
+        },
+        message: format!("{audience} can act as {} `{}`", target.kind, target.name),
+        evidence,
     })
 }
 
@@ -627,5 +666,40 @@ mod tests {
 
         assert!(saml.is_empty());
         assert!(service.is_empty());
+    }
+
+    #[test]
+    fn public_member_on_service_account_is_critical() {
+        let runner = crate::testing::identity(
+            IdentityKind::GcpServiceAccount,
+            "runner@acme-prod.iam.gserviceaccount.com",
+        );
+        let mut public = trust_to(&runner, PrincipalKind::Anyone, "allAuthenticatedUsers");
+        public.actions = vec!["roles/iam.serviceAccountTokenCreator".to_owned()];
+        let mut pool = trust_to(
+            &runner,
+            PrincipalKind::Federated,
+            "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/ci/*",
+        );
+        pool.actions = vec!["roles/iam.workloadIdentityUser".to_owned()];
+        let graph = Estate::new()
+            .trust(public)
+            .trust(pool)
+            .identity(runner)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Critical);
+        assert_eq!(
+            findings[0].message,
+            "anyone signed in to a Google account can act as gcp-service-account \
+             `runner@acme-prod.iam.gserviceaccount.com`"
+        );
+        assert_eq!(
+            findings[0].evidence[0],
+            "`allAuthenticatedUsers` holds roles/iam.serviceAccountTokenCreator on it"
+        );
     }
 }

@@ -1,7 +1,9 @@
 use roster_model::{
-    CoverageKind, CredentialKind, CredentialStatus, Finding, Identity, Severity, Signal, UsageState,
+    CoverageKind, CredentialKind, CredentialStatus, Finding, Identity, PrincipalKind, Severity,
+    Signal, UsageState,
 };
 
+use crate::rules::gcp::names_person;
 use crate::{Context, FindingDraft, Rule, RuleInfo};
 
 pub const INFO: RuleInfo = RuleInfo {
@@ -9,22 +11,26 @@ pub const INFO: RuleInfo = RuleInfo {
     name: "human-use-of-nhi",
     severity: Severity::High,
     owasp: "NHI10 Human Use of NHI",
-    summary: "A non-human identity with a console password or interactive sign-ins.",
+    summary: "A non-human identity with a console password or interactive sign-ins, or that \
+              people can act as.",
     why: "When people sign in as a machine identity, its actions can no longer be told apart \
           from theirs, its rights grow to suit people, and its password is shared without MFA \
           or offboarding.",
-    fix: "Give each person their own account or role and remove the identity's console \
-          password; if the identity really is a person's account, declare it with `human: \
-          true` and move it out of machine groups.",
+    fix: "Give each person their own account or role, remove the identity's console \
+          password, and remove the roles that let people act as it (for GCP, Service Account \
+          User, Token Creator and Key Admin); if the identity really is a person's account, \
+          declare it with `human: true` and move it out of machine groups.",
     needs_roster: false,
 };
 
 pub const RULE: Rule = Rule { info: &INFO, check };
 
-/// Flags identities judged non-human that hold an active console password or carry evidence
-/// of a console password or an interactive sign-in. The password credential counts only
+/// Flags identities judged non-human that have an active console password, carry evidence
+/// of a console password or an interactive sign-in, or that a person's account can act as
+/// through a trust. A GCP user granted Service Account Token Creator on a service account is
+/// such a trust: the user can mint the account's tokens. The password credential counts only
 /// where the identity's credentials were fully collected, but the evidence the provider
-/// gathered always counts.
+/// gathered and the trusts found always count.
 fn check(context: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
 
@@ -34,19 +40,26 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
         }
         let mut seen = password_facts(context, identity);
         seen.extend(signal_facts(identity));
+        seen.extend(person_trust_facts(context, identity));
         if seen.is_empty() {
             continue;
         }
 
         let signed_in = seen.iter().any(|fact| fact.signed_in);
+        let can_sign_in = seen.iter().any(|fact| !fact.by_trust);
         let message = if signed_in {
             format!(
                 "non-human {} `{}` was signed in to interactively",
                 identity.kind, identity.name
             )
-        } else {
+        } else if can_sign_in {
             format!(
                 "non-human {} `{}` can sign in interactively",
+                identity.kind, identity.name
+            )
+        } else {
+            format!(
+                "people can act as non-human {} `{}`",
                 identity.kind, identity.name
             )
         };
@@ -71,6 +84,8 @@ struct Fact {
     line: String,
     /// Whether it shows a sign-in that happened, not only the means for one.
     signed_in: bool,
+    /// Whether it is a trust that lets a person act as the identity.
+    by_trust: bool,
 }
 
 /// Describes the identity's active console passwords, when its credentials were fully
@@ -91,14 +106,17 @@ fn password_facts(context: &Context<'_>, identity: &Identity) -> Vec<Fact> {
                 (UsageState::Used, Some(at)) => Fact {
                     line: format!("active console password, last used {at}"),
                     signed_in: true,
+                    by_trust: false,
                 },
                 (UsageState::NeverUsed, _) => Fact {
                     line: "active console password, never used".to_owned(),
                     signed_in: false,
+                    by_trust: false,
                 },
                 _ => Fact {
                     line: "active console password, last use unknown".to_owned(),
                     signed_in: false,
+                    by_trust: false,
                 },
             },
         )
@@ -119,6 +137,34 @@ fn signal_facts(identity: &Identity) -> impl Iterator<Item = Fact> + '_ {
         .map(|evidence| Fact {
             line: evidence.detail.clone(),
             signed_in: evidence.signal == Signal::InteractiveSignIn,
+            by_trust: false,
+        })
+}
+
+/// Describes the trusts that let a person's account act as the identity.
+fn person_trust_facts<'c>(
+    context: &'c Context<'_>,
+    identity: &'c Identity,
+) -> impl Iterator<Item = Fact> + 'c {
+    context
+        .graph
+        .trusts_to(&identity.key)
+        .filter(|trust| trust.principal.kind == PrincipalKind::Identity)
+        .filter(|trust| trust.principal.identity.as_ref().is_some_and(names_person))
+        .map(|trust| {
+            let mut line = format!(
+                "person `{}` can act as it through {}",
+                trust.principal.value,
+                trust.actions.join(", ")
+            );
+            if !trust.conditions.is_empty() {
+                line.push_str(" (conditional)");
+            }
+            Fact {
+                line,
+                signed_in: false,
+                by_trust: true,
+            }
         })
 }
 
@@ -129,7 +175,9 @@ mod tests {
     use roster_model::{Evidence, IdentityKind, Nature, Usage};
 
     use super::*;
-    use crate::testing::{Estate, credential, days_ago, declaration, identity, roster, run, user};
+    use crate::testing::{
+        Estate, credential, days_ago, declaration, identity, roster, run, trust_to, user,
+    };
 
     fn evidence(signal: Signal, points_to: Nature, detail: &str) -> Evidence {
         Evidence {
@@ -268,6 +316,47 @@ mod tests {
                 "console sign-in 2025-05-30",
                 "treated as non-human: the roster declares it",
             ]
+        );
+    }
+
+    #[test]
+    fn person_with_token_creator_is_flagged() {
+        let runner = identity(
+            IdentityKind::GcpServiceAccount,
+            "runner@acme-prod.iam.gserviceaccount.com",
+        );
+        let mut person = trust_to(&runner, PrincipalKind::Identity, "user:priya@example.com");
+        person.actions = vec!["roles/iam.serviceAccountTokenCreator".to_owned()];
+        person.principal.identity =
+            Some("gcp:example.com:human:priya@example.com".parse().unwrap());
+        let mut machine = trust_to(
+            &runner,
+            PrincipalKind::Identity,
+            "serviceAccount:ci@acme-prod.iam.gserviceaccount.com",
+        );
+        machine.principal.identity = Some(
+            "gcp:acme-prod:service-account:ci@acme-prod.iam.gserviceaccount.com"
+                .parse()
+                .unwrap(),
+        );
+        let graph = Estate::new()
+            .trust(person)
+            .trust(machine)
+            .identity(runner)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "people can act as non-human gcp-service-account \
+             `runner@acme-prod.iam.gserviceaccount.com`"
+        );
+        assert_eq!(
+            findings[0].evidence[0],
+            "person `user:priya@example.com` can act as it through \
+             roles/iam.serviceAccountTokenCreator"
         );
     }
 }

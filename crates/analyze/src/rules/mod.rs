@@ -9,6 +9,7 @@ pub mod excess_privilege;
 pub mod expired_declaration;
 pub mod expiring_credential;
 pub mod external_trust;
+mod gcp;
 pub mod human_use_of_nhi;
 pub mod long_lived_credential;
 pub mod membership_drift;
