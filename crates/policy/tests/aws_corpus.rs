@@ -65,6 +65,7 @@ fn every_corpus_policy_parses() {
         let text = std::fs::read_to_string(&path).unwrap();
         let result = PolicyDocument::from_text(&text, grammar_of(&name));
         if name == COMMENTED {
+            assert!(matches!(result, Err(PolicyError::Syntax { .. })), "{name}");
             continue;
         }
         let document = result.unwrap_or_else(|error| panic!("{name}: {error}"));
