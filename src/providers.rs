@@ -4,10 +4,11 @@ use roster_model::ProviderId;
 use roster_provider::Provider;
 
 static AWS: roster_provider_aws::AwsProvider = roster_provider_aws::AwsProvider;
+static GCP: roster_provider_gcp::GcpProvider = roster_provider_gcp::GcpProvider;
 
 /// Returns every provider of this build.
-pub fn all() -> [&'static dyn Provider; 1] {
-    [&AWS]
+pub fn all() -> [&'static dyn Provider; 2] {
+    [&AWS, &GCP]
 }
 
 /// Returns the provider that imports exports of `id`, when this build has one.
