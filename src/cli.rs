@@ -45,6 +45,10 @@ pub enum Command {
     Suppress(crate::commands::suppress::SuppressArgs),
     /// Write a roster file from the current state, to adopt Roster on an existing estate.
     Init(crate::commands::init::InitArgs),
+    /// Query and check the change history that `roster scan --record` keeps.
+    Audit(crate::commands::audit::AuditArgs),
+    /// Show what changed between two recorded scans.
+    Diff(crate::commands::diff::DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +125,17 @@ pub struct ScanArgs {
     /// List suppressed findings in the table too.
     #[arg(long, env = "ROSTER_SHOW_SUPPRESSED")]
     pub show_suppressed: bool,
+
+    /// Record the scan, its inventory, findings and change events in the history store at
+    /// DB; without DB, in `$XDG_DATA_HOME/roster/history.sqlite`.
+    #[arg(
+        long,
+        value_name = "DB",
+        num_args = 0..=1,
+        default_missing_value = "",
+        env = "ROSTER_RECORD"
+    )]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         Command::Providers => commands::providers::run(),
         Command::Suppress(args) => commands::suppress::run(&args),
         Command::Init(args) => commands::init::run(&args),
+        Command::Audit(args) => commands::audit::run(args, color),
+        Command::Diff(args) => commands::diff::run(args, color),
     };
 
     match outcome {

@@ -48,12 +48,20 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<Outcome> {
         (Some(roster), Some(days)) => suppress::drop_long_suppressions(roster, now, days),
         _ => Vec::new(),
     };
+    let recorded_inventories = args.record.is_some().then(|| inventories.clone());
     let scan = analyze(inventories, roster.as_ref(), now);
     let locations = crate::locate::locations(&scan, roster.as_ref());
+    let scopes: Vec<_> = scan.scopes.iter().map(|scope| scope.id.clone()).collect();
     let mut report = scan.report;
     report.set_collection(collection);
     report.warnings.extend(waiver_warnings);
     report.warnings.sort();
+
+    if let (Some(path), Some(inventories)) = (&args.record, recorded_inventories) {
+        let recorded =
+            crate::commands::record::record(path, &report, &inventories, &scopes, now, started)?;
+        report.chain_head = Some(recorded);
+    }
 
     let outputs = crate::emit::Outputs::resolve(args.format, &args.outputs)?;
     crate::emit::write_all(
