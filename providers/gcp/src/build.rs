@@ -60,6 +60,30 @@ pub(crate) fn build_inventory(estate: Estate) -> Inventory {
     inventory.sources = estate.sources;
 
     inventory.sort();
+    // The inventory's own sort leaves grants and trusts that differ only in their condition
+    // or actions in input order; order them fully, so the import and the live scan agree.
+    inventory.grants.sort_by(|a, b| {
+        let condition = |grant: &roster_model::Grant| {
+            grant
+                .condition
+                .as_ref()
+                .map(|condition| (condition.title.clone(), condition.expression.clone()))
+        };
+        (&a.subject, &a.policy, &a.scope, condition(a)).cmp(&(
+            &b.subject,
+            &b.policy,
+            &b.scope,
+            condition(b),
+        ))
+    });
+    inventory.trusts.sort_by(|a, b| {
+        (&a.target, &a.principal, &a.actions, &a.conditions).cmp(&(
+            &b.target,
+            &b.principal,
+            &b.actions,
+            &b.conditions,
+        ))
+    });
     inventory.grants.dedup();
     inventory.trusts.dedup();
     inventory.notes.dedup();

@@ -193,6 +193,35 @@ impl Estate {
         entry.parent = info.parent.or(entry.parent.take());
     }
 
+    /// Adds everything another estate collected, for example one project of a live scan.
+    pub fn absorb(&mut self, other: Estate) {
+        for (name, info) in other.organizations.into_iter().chain(other.folders) {
+            self.add_container(&name, info);
+        }
+        for (id, info) in other.projects {
+            self.add_project(&id, info);
+        }
+        self.project_numbers.extend(other.project_numbers);
+        self.service_accounts.extend(other.service_accounts);
+        self.keys.extend(other.keys);
+        self.policies.extend(other.policies);
+        self.roles.extend(other.roles);
+        self.collected.extend(other.collected);
+        self.keys_listed.extend(other.keys_listed);
+        self.coverage.extend(other.coverage);
+        if let Some(found) = other.activity {
+            let activity = self.activity.get_or_insert_with(Activity::default);
+            activity.accounts.extend(found.accounts);
+            activity.keys.extend(found.keys);
+            activity.projects.extend(found.projects);
+        }
+        for (key, count) in other.skipped {
+            *self.skipped.entry(key).or_default() += count;
+        }
+        self.notes.extend(other.notes);
+        self.sources.extend(other.sources);
+    }
+
     pub fn skip(&mut self, scope: &str, what: impl Into<String>) {
         *self
             .skipped

@@ -7,8 +7,12 @@
 //! (saved as `<project-id>.iam-policy.json`, since it does not name its project), and roles
 //! files with permissions. Records of other asset types are skipped and counted.
 //!
+//! [`GcpProvider`] also collects from the live APIs (see [`GcpConfig`]): Resource Manager for
+//! the hierarchy and IAM policies, IAM for service accounts, keys and roles, and Policy
+//! Analyzer for last authentication.
+//!
 //! The code is layered. [`detect`] recognizes a file and `import` reads it into an `Estate`,
-//! the API's own objects (`raw`). `service_account`, `key`, `role`, `binding` and `member`
+//! the API's own objects (`raw`); `live` fills the same `Estate` from the APIs. `service_account`, `key`, `role`, `binding` and `member`
 //! translate them into model types without I/O; `scope`, `coverage` and `build` assemble the
 //! inventory. Every project gets coverage for each kind, so a part that the sources do not
 //! hold is marked partial with the reason, never reported as empty.
@@ -21,6 +25,7 @@ mod error;
 mod estate;
 mod import;
 mod key;
+mod live;
 mod member;
 mod provider;
 mod raw;
@@ -34,6 +39,7 @@ use roster_model::Inventory;
 
 pub use detect::{Format, detect};
 pub use error::ImportError;
+pub use live::{CollectError, GcpConfig, GcpCredentials, RetrySettings};
 pub use provider::GcpProvider;
 
 use crate::estate::{Estate, Origin};

@@ -1,9 +1,13 @@
 //! The GCP entry of the provider registry.
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use roster_model::{IdentityKind, Inventory, ProviderId};
-use roster_provider::{Provider, ProviderInfo, Source};
+use roster_provider::{Collection, Collector, Progress, Provider, ProviderInfo, Source};
+
+use crate::live::{CollectError, GcpConfig};
 
 /// The GCP provider.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,6 +53,19 @@ impl Provider for GcpProvider {
             .collect();
         crate::import_bytes(&files)
             .map_err(|error| roster_provider::ImportError::Provider(Box::new(error)))
+    }
+}
+
+impl Collector for GcpProvider {
+    type Config = GcpConfig;
+    type Error = CollectError;
+
+    fn collect(
+        &self,
+        config: &GcpConfig,
+        progress: Arc<dyn Progress>,
+    ) -> impl Future<Output = Result<Collection, CollectError>> + Send {
+        crate::live::collect(config.clone(), progress)
     }
 }
 
