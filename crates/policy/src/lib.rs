@@ -7,3 +7,4 @@
 //! findings belongs to `roster-analyze`.
 
 pub mod aws;
+pub mod gcp;
