@@ -588,13 +588,16 @@ fn add_keys(
     };
     for key in keys {
         let Some(name) = key.name.clone() else {
-            return Err(invalid(
-                path,
-                place,
-                "service account key",
-                "",
-                "the key has no `name`, so its service account is unknown",
-            ));
+            let reason = "the key has no `name`, so its service account is unknown";
+            return Err(ImportError::Json {
+                path: path.to_path_buf(),
+                export: "service account key",
+                line: place.line,
+                message: match place.element {
+                    Some(element) => format!("element {element}: {reason}"),
+                    None => reason.to_owned(),
+                },
+            });
         };
         let owner = add_key(estate, path, place, &name, key)?;
         estate.keys_listed.insert(owner);
