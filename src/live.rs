@@ -11,7 +11,9 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use roster_model::{CollectionStats, Inventory, ProviderId, ScopeId};
 use roster_provider::{Collector as _, NoProgress, Progress};
-use roster_provider_aws::{AwsConfig, AwsProvider, Connection, OrganizationScan, RetrySettings};
+use roster_provider_aws::{
+    AwsConfig, AwsProvider, Connection, OrganizationScan, RetryMode, RetrySettings,
+};
 use roster_provider_gcp::{GcpConfig, GcpCredentials, GcpProvider};
 
 /// The flags of live collection.
@@ -73,6 +75,18 @@ pub struct LiveArgs {
     #[arg(long, value_name = "N", default_value_t = 5, env = "ROSTER_MAX_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
 
+    /// How throttled AWS calls are retried: `adaptive` also slows every later call of the
+    /// account after throttling (to as low as one request every two seconds), sparing an
+    /// account that other tools share; `standard` only backs off the call that was throttled.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "MODE",
+        default_value = "adaptive",
+        env = "ROSTER_RETRY_MODE"
+    )]
+    pub retry_mode: RetryModeArg,
+
     /// A GCP project to collect, by project id. Repeatable.
     #[arg(
         long = "gcp-project",
@@ -125,6 +139,12 @@ pub struct LiveArgs {
         conflicts_with = "gcp_impersonate"
     )]
     pub gcp_anonymous: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RetryModeArg {
+    Adaptive,
+    Standard,
 }
 
 /// What the live providers collected.
@@ -205,9 +225,14 @@ fn aws_config(args: &LiveArgs) -> AwsConfig {
             region: args.region.clone(),
             endpoint_url: args.endpoint_url.clone(),
             retry: RetrySettings {
+                mode: match args.retry_mode {
+                    RetryModeArg::Adaptive => RetryMode::Adaptive,
+                    RetryModeArg::Standard => RetryMode::Standard,
+                },
                 max_attempts: args.max_attempts,
                 ..RetrySettings::default()
             },
+            credentials: None,
         },
         organization: args.org_role.clone().map(|role_name| OrganizationScan {
             role_name,

@@ -44,8 +44,11 @@ use roster_model::Inventory;
 
 pub use detect::{Format, detect};
 pub use error::ImportError;
-pub use live::{AwsConfig, CollectError, Connection, JobPolling, OrganizationScan, RetrySettings};
-pub use provider::AwsProvider;
+pub use live::{
+    AwsConfig, CollectError, Connection, JobPolling, OrganizationScan, RetryMode, RetrySettings,
+    StaticCredentials,
+};
+pub use provider::{AwsProvider, READ_PERMISSIONS};
 
 use crate::credential_report::{ReportFile, parse_report_csv, parse_report_json};
 use crate::pages::{DumpFile, parse_dump};

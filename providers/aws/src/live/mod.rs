@@ -14,6 +14,7 @@ mod service_usage;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use aws_config::SdkConfig;
@@ -26,8 +27,11 @@ use self::account::{AccountLimits, collect_account};
 use self::api::{ApiError, CallStats, Clients, OrganizationAccount};
 use self::assemble::{AccountOutcome, assemble};
 
-pub use self::api::{Connection, JobPolling, RetrySettings};
+pub use self::api::{Connection, JobPolling, RetryMode, RetrySettings, StaticCredentials};
 pub use self::service_usage::SERVICE_USAGE_SOURCE;
+
+/// Numbers the collections of this process, so that each keeps its own retry state.
+static RUNS: AtomicU64 = AtomicU64::new(0);
 
 /// How to scan AWS.
 #[derive(Debug, Clone)]
@@ -107,8 +111,9 @@ pub async fn collect(
     }
 
     let sdk = api::load_sdk_config(&config.connection).await;
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
     let base_stats = CallStats::default();
-    let base = Clients::new(&sdk, base_stats.clone());
+    let base = Clients::new(&sdk, base_stats.clone(), &format!("{run}-caller"));
     let caller = base
         .caller_account()
         .await
@@ -122,7 +127,7 @@ pub async fn collect(
         "collection started"
     );
 
-    let results = collect_targets(config, &sdk, targets, &progress).await;
+    let results = collect_targets(config, &sdk, run, targets, &progress).await;
 
     let mut outcomes = Vec::new();
     let mut stats = Vec::new();
@@ -252,6 +257,7 @@ struct AccountStats {
 async fn collect_targets(
     config: &AwsConfig,
     sdk: &SdkConfig,
+    run: u64,
     targets: Vec<Target>,
     progress: &Arc<dyn Progress>,
 ) -> Vec<(Target, AccountOutcome, AccountStats)> {
@@ -277,6 +283,7 @@ async fn collect_targets(
             let stats = CallStats::default();
             let outcome = collect_target(
                 &sdk,
+                run,
                 &target,
                 external_id.as_deref(),
                 limits,
@@ -301,6 +308,7 @@ async fn collect_targets(
 
 async fn collect_target(
     sdk: &SdkConfig,
+    run: u64,
     target: &Target,
     external_id: Option<&str>,
     limits: AccountLimits,
@@ -308,17 +316,20 @@ async fn collect_target(
     progress: &Arc<dyn Progress>,
 ) -> AccountOutcome {
     let scope = ScopeId::new(ProviderId::Aws, &target.account);
+    let partition = format!("{run}-{}", target.account);
     progress.started(&scope);
     tracing::info!(provider = "aws", account = %target.account, "account collection started");
 
     let clients = match &target.role_arn {
-        None => Clients::new(sdk, stats.clone()),
+        None => Clients::new(sdk, stats.clone(), &partition),
         Some(role_arn) => {
-            let base = Clients::new(sdk, stats.clone());
+            let base = Clients::new(sdk, stats.clone(), &partition);
             match base.assume_role(role_arn, external_id).await {
-                Ok(credentials) => {
-                    Clients::new(&api::with_credentials(sdk, credentials), stats.clone())
-                }
+                Ok(credentials) => Clients::new(
+                    &api::with_credentials(sdk, credentials),
+                    stats.clone(),
+                    &partition,
+                ),
                 Err(error) => {
                     tracing::warn!(provider = "aws", account = %target.account, %error, "cannot assume the scan role; the account is unverified");
                     progress.finished(&scope, "unverified: the role could not be assumed");

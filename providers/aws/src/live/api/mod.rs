@@ -14,6 +14,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_iam::config::retry::RetryPartition;
 use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
 use aws_smithy_http_client::tls::Provider as TlsProvider;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
@@ -35,6 +36,7 @@ const DEFAULT_REGION: &str = "us-east-1";
 /// How the SDK retries throttled and failed calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetrySettings {
+    pub mode: RetryMode,
     /// Attempts per call, the first included.
     pub max_attempts: u32,
     /// The base of the exponential backoff with jitter between attempts.
@@ -44,10 +46,22 @@ pub struct RetrySettings {
 impl Default for RetrySettings {
     fn default() -> Self {
         RetrySettings {
+            mode: RetryMode::Adaptive,
             max_attempts: 5,
             initial_backoff: Duration::from_secs(1),
         }
     }
+}
+
+/// The SDK's retry modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryMode {
+    /// Backoff with jitter, and after a throttling error a client-side limit on the send rate
+    /// that starts as low as one request every two seconds and recovers over time. It spares
+    /// an account that is being throttled, at the cost of a slower scan.
+    Adaptive,
+    /// Backoff with jitter only.
+    Standard,
 }
 
 /// Where and how to reach AWS, before any account is chosen.
@@ -57,6 +71,27 @@ pub struct Connection {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub retry: RetrySettings,
+    /// Keys to use instead of the default credential chain, for programs that embed the
+    /// collector and for tests; the `roster` binary leaves this unset.
+    pub credentials: Option<StaticCredentials>,
+}
+
+/// An access key pair, with a session token for temporary credentials.
+#[derive(Clone)]
+pub struct StaticCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for StaticCredentials {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("StaticCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .finish_non_exhaustive()
+    }
 }
 
 /// Loads the SDK configuration through aws-config's default chain: environment, profiles,
@@ -66,7 +101,11 @@ pub async fn load_sdk_config(connection: &Connection) -> SdkConfig {
     let http_client = aws_smithy_http_client::Builder::new()
         .tls_provider(TlsProvider::Rustls(CryptoMode::Ring))
         .build_https();
-    let retry = RetryConfig::adaptive()
+    let retry = match connection.retry.mode {
+        RetryMode::Adaptive => RetryConfig::adaptive(),
+        RetryMode::Standard => RetryConfig::standard(),
+    };
+    let retry = retry
         .with_max_attempts(connection.retry.max_attempts.max(1))
         .with_initial_backoff(connection.retry.initial_backoff);
     let timeouts = TimeoutConfig::builder()
@@ -80,6 +119,15 @@ pub async fn load_sdk_config(connection: &Connection) -> SdkConfig {
         .timeout_config(timeouts);
     if let Some(profile) = &connection.profile {
         loader = loader.profile_name(profile);
+    }
+    if let Some(keys) = &connection.credentials {
+        loader = loader.credentials_provider(Credentials::new(
+            keys.access_key_id.clone(),
+            keys.secret_access_key.clone(),
+            keys.session_token.clone(),
+            None,
+            "roster-static-credentials",
+        ));
     }
     if let Some(endpoint) = &connection.endpoint_url {
         loader = loader.endpoint_url(endpoint);
@@ -109,16 +157,23 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Builds the clients of one account; their calls are counted in `stats`.
-    pub fn new(sdk: &SdkConfig, stats: CallStats) -> Self {
+    /// Builds the clients of one account; their calls are counted in `stats`. IAM throttles
+    /// each account on its own, so the retry state (the adaptive mode's send rate and the
+    /// retry budget) is kept per `partition`, one per account and collection, rather than
+    /// shared by every client of the process.
+    pub fn new(sdk: &SdkConfig, stats: CallStats, partition: &str) -> Self {
+        let partition = RetryPartition::new(format!("roster-{partition}"));
         let iam = aws_sdk_iam::config::Builder::from(sdk)
             .interceptor(stats.interceptor())
+            .retry_partition(partition.clone())
             .build();
         let sts = aws_sdk_sts::config::Builder::from(sdk)
             .interceptor(stats.interceptor())
+            .retry_partition(partition.clone())
             .build();
         let organizations = aws_sdk_organizations::config::Builder::from(sdk)
             .interceptor(stats.interceptor())
+            .retry_partition(partition)
             .build();
         Clients {
             iam: aws_sdk_iam::Client::from_conf(iam),
@@ -158,4 +213,59 @@ pub fn with_credentials(sdk: &SdkConfig, credentials: Credentials) -> SdkConfig 
     sdk.to_builder()
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use aws_config::retry::RetryMode as SdkRetryMode;
+
+    use super::*;
+
+    fn connection(mode: RetryMode) -> Connection {
+        Connection {
+            region: Some("eu-west-1".to_owned()),
+            endpoint_url: Some("http://127.0.0.1:9".to_owned()),
+            retry: RetrySettings {
+                mode,
+                ..RetrySettings::default()
+            },
+            credentials: Some(StaticCredentials {
+                access_key_id: "AKIDEXAMPLE".to_owned(),
+                secret_access_key: "secret".to_owned(),
+                session_token: None,
+            }),
+            ..Connection::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn default_retry_is_adaptive_and_bounded() {
+        let sdk = load_sdk_config(&connection(RetrySettings::default().mode)).await;
+
+        let retry = sdk.retry_config().unwrap();
+        assert_eq!(retry.mode(), SdkRetryMode::Adaptive);
+        assert_eq!(retry.max_attempts(), 5);
+        assert_eq!(sdk.region().unwrap().as_ref(), "eu-west-1");
+        assert_eq!(sdk.endpoint_url(), Some("http://127.0.0.1:9"));
+    }
+
+    #[tokio::test]
+    async fn standard_retry_mode_is_kept() {
+        let sdk = load_sdk_config(&connection(RetryMode::Standard)).await;
+
+        assert_eq!(sdk.retry_config().unwrap().mode(), SdkRetryMode::Standard);
+    }
+
+    #[test]
+    fn static_credentials_debug_hides_secret() {
+        let keys = StaticCredentials {
+            access_key_id: "AKIDEXAMPLE".to_owned(),
+            secret_access_key: "wJalrXUtnFEMI".to_owned(),
+            session_token: None,
+        };
+        let text = format!("{keys:?}");
+        assert!(!text.contains("wJalrXUtnFEMI"), "{text}");
+    }
 }
