@@ -8,3 +8,4 @@
 
 pub mod aws;
 pub mod gcp;
+pub mod kubernetes;
