@@ -163,6 +163,49 @@ fn trust_and_policy_version_rewrites() {
 }
 
 #[test]
+fn policy_version_needs_customer_policy() {
+    let aws_provided = paths_of(
+        json!([{"Effect": "Allow", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"], "Resource": "arn:aws:iam::aws:policy/fp4-*"}]),
+        ROLE,
+    );
+    let any_account = paths_of(
+        json!([{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::*:policy/fn2-*"}]),
+        ROLE,
+    );
+    let roles_only = paths_of(
+        json!([{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::111122223333:role/*"}]),
+        ROLE,
+    );
+
+    assert!(aws_provided.is_empty(), "{aws_provided:?}");
+    assert_eq!(
+        kinds(&any_account),
+        vec![EscalationKind::CreatePolicyVersion]
+    );
+    assert!(roles_only.is_empty(), "{roles_only:?}");
+}
+
+#[test]
+fn user_joins_group() {
+    let statements = json!([{"Effect": "Allow", "Action": "iam:AddUserToGroup", "Resource": "*"}]);
+
+    let user = paths_of(statements.clone(), USER);
+    let role = paths_of(statements, ROLE);
+    let no_group = paths_of(
+        json!([{"Effect": "Allow", "Action": "iam:AddUserToGroup", "Resource": "arn:aws:iam::111122223333:user/*"}]),
+        USER,
+    );
+
+    assert_eq!(kinds(&user), vec![EscalationKind::AddUserToGroup]);
+    assert_eq!(
+        user[0].steps[1],
+        "then join a group whose policies grant more"
+    );
+    assert!(role.is_empty(), "a role cannot join a group: {role:?}");
+    assert!(no_group.is_empty(), "{no_group:?}");
+}
+
+#[test]
 fn conditional_deny_qualifies_path() {
     let paths = paths_of(
         json!([
@@ -217,6 +260,8 @@ fn role_chains_are_walked() {
         ]
     );
     assert_eq!(paths[1].conditions, vec!["StringEquals sts:ExternalId `x`"]);
+    let targets: Vec<Option<&str>> = paths.iter().map(|path| path.target.as_deref()).collect();
+    assert_eq!(targets, vec![Some(a), Some(b), Some(c)]);
     assert!(
         paths
             .iter()

@@ -7,9 +7,10 @@ use std::fmt;
 use super::action_set::ActionSet;
 use super::arn::Arn;
 use super::decision::StatementRef;
-use super::document::ResourceBlock;
+use super::document::{ResourceBlock, ResourcePattern};
 use super::effective::{EffectiveAccess, EffectiveGrant};
 use super::policy_set::BoundaryState;
+use super::wildcard::{self, Case};
 
 /// Whether effective access amounts to full administration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +102,8 @@ pub enum EscalationKind {
     CreatePolicyVersion,
     /// Make an older, wider version of a managed policy the default.
     SetDefaultPolicyVersion,
+    /// Add itself to a group whose policies grant more.
+    AddUserToGroup,
     /// Assume a chain of roles through their trust policies.
     AssumeRoleChain,
 }
@@ -118,6 +121,7 @@ impl EscalationKind {
             EscalationKind::UpdateAssumeRolePolicy => "update-assume-role-policy",
             EscalationKind::CreatePolicyVersion => "create-policy-version",
             EscalationKind::SetDefaultPolicyVersion => "set-default-policy-version",
+            EscalationKind::AddUserToGroup => "add-user-to-group",
             EscalationKind::AssumeRoleChain => "assume-role-chain",
         }
     }
@@ -138,11 +142,13 @@ pub struct EscalationPath {
     /// The conditions that must hold for the path to work: those of the grants, and the
     /// conditional Denies or limits on them. Empty when every step is granted outright.
     pub conditions: Vec<String>,
+    /// The ARN of the role an assume-role chain ends at; `None` for other kinds.
+    pub target: Option<String>,
 }
 
 /// Services that run code with a role passed to them: the action that starts the code, and
 /// what the code then does.
-const COMPUTE_ACTIONS: [(&str, &str); 11] = [
+const COMPUTE_ACTIONS: [(&str, &str); 12] = [
     (
         "lambda:CreateFunction",
         "a new Lambda function runs as the passed role",
@@ -171,6 +177,10 @@ const COMPUTE_ACTIONS: [(&str, &str); 11] = [
     (
         "sagemaker:CreateTrainingJob",
         "a SageMaker training job runs as the passed role",
+    ),
+    (
+        "sagemaker:CreateProcessingJob",
+        "a SageMaker processing job runs as the passed role",
     ),
     (
         "codebuild:CreateProject",
@@ -254,25 +264,40 @@ pub fn escalation_paths(
         }
     }
 
-    let single_steps = [
+    if kind == "user"
+        && let Some(step) = find_step(effective, "iam:AddUserToGroup", may_name_group)
+    {
+        paths.push(path(
+            EscalationKind::AddUserToGroup,
+            vec![
+                step,
+                Step::note("then join a group whose policies grant more"),
+            ],
+        ));
+    }
+
+    let single_steps: [(&str, EscalationKind, &str, ResourceFilter); 3] = [
         (
             "iam:UpdateAssumeRolePolicy",
             EscalationKind::UpdateAssumeRolePolicy,
             "then make the role trust this identity and assume it",
+            |_| true,
         ),
         (
             "iam:CreatePolicyVersion",
             EscalationKind::CreatePolicyVersion,
             "then write a default version that allows everything",
+            may_name_customer_policy,
         ),
         (
             "iam:SetDefaultPolicyVersion",
             EscalationKind::SetDefaultPolicyVersion,
             "then make a wider version of the policy the default",
+            may_name_customer_policy,
         ),
     ];
-    for (action, kind_of_path, effect) in single_steps {
-        if let Some(step) = find_step(effective, action, |_| true) {
+    for (action, kind_of_path, effect, accepts) in single_steps {
+        if let Some(step) = find_step(effective, action, accepts) {
             paths.push(path(kind_of_path, vec![step, Step::note(effect)]));
         }
     }
@@ -331,6 +356,7 @@ pub fn assume_role_paths(start: &str, edges: &[TrustEdge], max_hops: usize) -> V
                 .iter()
                 .flat_map(|edge| edge.conditions.iter().cloned())
                 .collect(),
+            target: chain.last().map(|edge| edge.to.clone()),
         })
         .collect()
 }
@@ -364,6 +390,7 @@ fn path(kind: EscalationKind, steps: Vec<Step>) -> EscalationPath {
         kind,
         steps: steps.into_iter().map(|step| step.text).collect(),
         conditions,
+        target: None,
     }
 }
 
@@ -432,4 +459,60 @@ fn reaches_other_than(resources: &ResourceBlock, arn: &str) -> bool {
             .any(|pattern| pattern.compiled().is_some() && pattern.as_str() != arn),
         ResourceBlock::NotResource(_) => true,
     }
+}
+
+/// A test on the resources of a grant, such as "names a customer-managed policy".
+type ResourceFilter = fn(&ResourceBlock) -> bool;
+
+/// Returns whether the resources may name a policy that a customer can change: a policy ARN
+/// outside the `aws` account. New versions of AWS-provided policies cannot be written.
+fn may_name_customer_policy(resources: &ResourceBlock) -> bool {
+    may_name_iam(resources, "policy", true)
+}
+
+/// Returns whether the resources may name an IAM group.
+fn may_name_group(resources: &ResourceBlock) -> bool {
+    may_name_iam(resources, "group", false)
+}
+
+/// Returns whether the resources may name an IAM resource of a type (`policy`, `group`). With
+/// `customer_only`, the resource must lie outside the `aws` account. Patterns with policy
+/// variables may name anything.
+fn may_name_iam(resources: &ResourceBlock, resource_type: &str, customer_only: bool) -> bool {
+    let may_name = |pattern: &ResourcePattern| {
+        pattern.compiled().is_none() || pattern_may_name(pattern, resource_type, customer_only)
+    };
+    match resources {
+        ResourceBlock::Resource(patterns) => patterns.iter().any(may_name),
+        ResourceBlock::NotResource(patterns) => {
+            let every = wildcard::compile(&format!("arn:*:iam::*:{resource_type}/*"));
+            !patterns.iter().any(|pattern| {
+                pattern
+                    .compiled()
+                    .is_some_and(|tokens| wildcard::covers(tokens, &every, Case::Sensitive))
+            })
+        }
+    }
+}
+
+/// Compares an ARN pattern field by field with `arn:<any>:iam::<account>:<type>/...`. A
+/// pattern with fewer than six fields ends in a `*` that spans colons, or names no ARN.
+fn pattern_may_name(pattern: &ResourcePattern, resource_type: &str, customer_only: bool) -> bool {
+    let text = pattern.as_str();
+    let type_pattern = format!("{resource_type}/*");
+    let fields: Vec<&str> = text.splitn(6, ':').collect();
+    let [prefix, _, service, _, account, resource] = fields[..] else {
+        let every = wildcard::compile(&format!("arn:*:iam::*:{type_pattern}"));
+        return wildcard::may_overlap(&wildcard::compile(text), &every, Case::Sensitive);
+    };
+    if customer_only && account == "aws" {
+        return false;
+    }
+    wildcard::wildcard_match(prefix, "arn", Case::Sensitive)
+        && wildcard::wildcard_match(service, "iam", Case::Insensitive)
+        && wildcard::may_overlap(
+            &wildcard::compile(resource),
+            &wildcard::compile(&type_pattern),
+            Case::Sensitive,
+        )
 }
