@@ -1,5 +1,6 @@
-//! The bundled demo estate: two AWS accounts and their roster, compiled into the binary so
-//! `roster scan --demo` works anywhere without credentials. The files live in `fixtures/demo/`.
+//! The bundled demo estate: two AWS accounts, two GCP projects and their roster, compiled
+//! into the binary so `roster scan --demo` works anywhere without credentials. The files live
+//! in `fixtures/demo/`.
 
 use std::path::Path;
 
@@ -36,6 +37,21 @@ const AWS_FILES: [(&str, &[u8]); 4] = [
     ),
 ];
 
+const GCP_FILES: [(&str, &[u8]); 3] = [
+    (
+        "fixtures/demo/gcp/resources.jsonl",
+        include_bytes!("../fixtures/demo/gcp/resources.jsonl"),
+    ),
+    (
+        "fixtures/demo/gcp/iam-policies.jsonl",
+        include_bytes!("../fixtures/demo/gcp/iam-policies.jsonl"),
+    ),
+    (
+        "fixtures/demo/gcp/roles.json",
+        include_bytes!("../fixtures/demo/gcp/roles.json"),
+    ),
+];
+
 /// Returns the demo's fixed `now`.
 pub fn now() -> anyhow::Result<Timestamp> {
     Ok(DEMO_NOW.parse()?)
@@ -49,16 +65,23 @@ pub fn roster() -> anyhow::Result<LoadedRoster> {
     )?)
 }
 
-/// Imports the demo estate's AWS exports.
+/// Imports the demo estate's AWS and GCP exports.
 pub fn inventories() -> anyhow::Result<Vec<Inventory>> {
-    let sources = AWS_FILES
+    Ok(vec![
+        import(ProviderId::Aws, &AWS_FILES)?,
+        import(ProviderId::Gcp, &GCP_FILES)?,
+    ])
+}
+
+fn import(provider: ProviderId, files: &[(&str, &[u8])]) -> anyhow::Result<Inventory> {
+    let sources = files
         .iter()
         .map(|(name, bytes)| Source {
             name: (*name).to_owned(),
             bytes: bytes.to_vec(),
         })
         .collect();
-    let importer = providers::importer(ProviderId::Aws)
-        .ok_or_else(|| anyhow::anyhow!("the AWS importer is missing from this build"))?;
-    Ok(vec![importer.import(sources)?])
+    let importer = providers::importer(provider)
+        .ok_or_else(|| anyhow::anyhow!("the {provider} importer is missing from this build"))?;
+    Ok(importer.import(sources)?)
 }

@@ -76,7 +76,7 @@ fn demo_json() -> (Value, Vec<u8>) {
 }
 
 /// The planted problems of the demo estate, as `fixtures/README.md` lists them.
-const DEMO_FINDINGS: [(&str, &str, &str); 24] = [
+const DEMO_FINDINGS: [(&str, &str, &str); 33] = [
     (
         "admin-equivalent",
         "aws:210987654321:role:AWSReservedSSO_AdministratorAccess_7c1e5b2a9d3f4e60",
@@ -191,6 +191,51 @@ const DEMO_FINDINGS: [(&str, &str, &str); 24] = [
     (
         "multiple-active-credentials",
         "aws:210987654321:user:svc-backup-exporter",
+        "open",
+    ),
+    (
+        "admin-equivalent",
+        "gcp:acme-analytics-prod:service-account:614283950172-compute@developer.gserviceaccount.com",
+        "open",
+    ),
+    (
+        "excess-privilege",
+        "gcp:acme-analytics-prod:service-account:614283950172-compute@developer.gserviceaccount.com",
+        "open",
+    ),
+    (
+        "stale-credential",
+        "gcp:acme-analytics-prod:service-account:dbt-runner@acme-analytics-prod.iam.gserviceaccount.com",
+        "open",
+    ),
+    (
+        "long-lived-credential",
+        "gcp:acme-analytics-prod:service-account:dbt-runner@acme-analytics-prod.iam.gserviceaccount.com",
+        "open",
+    ),
+    (
+        "human-use-of-nhi",
+        "gcp:acme-analytics-prod:service-account:dbt-runner@acme-analytics-prod.iam.gserviceaccount.com",
+        "open",
+    ),
+    (
+        "external-trust",
+        "gcp:acme-analytics-prod:service-account:looker-embed@acme-analytics-prod.iam.gserviceaccount.com",
+        "open",
+    ),
+    (
+        "dangling-principal",
+        "gcp:acme-analytics-prod:service-account:deleted:serviceAccount:airflow@acme-analytics-prod.iam.gserviceaccount.com?uid=104821935706421178299",
+        "open",
+    ),
+    (
+        "cross-environment-access",
+        "gcp:acme-analytics-dev:service-account:etl-dev@acme-analytics-dev.iam.gserviceaccount.com",
+        "open",
+    ),
+    (
+        "cross-environment-trust",
+        "aws:210987654321:role:analytics-export-writer",
         "open",
     ),
 ];
@@ -447,7 +492,7 @@ fn folder_import_reads_each_export_once() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
 
     assert_eq!(report["sources"].as_array().unwrap().len(), 4);
-    assert_eq!(report["summary"]["identities"], 36);
+    assert_eq!(report["summary"]["identities"], 37);
     assert!(
         report["warnings"]
             .as_array()
