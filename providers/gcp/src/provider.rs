@@ -88,6 +88,19 @@ mod tests {
     }
 
     #[test]
+    fn shipped_role_lists_the_read_permissions() {
+        let role = include_str!("../../../docs/providers/gcp-read-only-role.yaml");
+        let mut listed: Vec<&str> = role
+            .lines()
+            .filter_map(|line| line.strip_prefix("- "))
+            .collect();
+        listed.sort_unstable();
+        let mut needed = GcpProvider.info().read_permissions.to_vec();
+        needed.sort_unstable();
+        assert_eq!(listed, needed);
+    }
+
+    #[test]
     fn provider_error_keeps_message() {
         let sources = vec![Source {
             name: "notes.txt".to_owned(),
