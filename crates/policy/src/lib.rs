@@ -7,5 +7,6 @@
 //! findings belongs to `roster-analyze`.
 
 pub mod aws;
+pub mod azure;
 pub mod gcp;
 pub mod kubernetes;
