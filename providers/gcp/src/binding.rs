@@ -199,7 +199,7 @@ fn translate_container_policy(
     let below: Vec<IdentityKey> = scopes
         .projects_under(scope)
         .iter()
-        .flat_map(|project| accounts.in_project(project).cloned().collect::<Vec<_>>())
+        .flat_map(|project| accounts.in_project(project).iter().cloned())
         .collect();
 
     for binding in &entry.policy.bindings {
@@ -284,9 +284,10 @@ fn trust(target: &IdentityKey, principal: &Principal, read: &ReadBinding<'_>) ->
     }
 }
 
-/// Returns who a grant names. Members that are sets of principals (domains, `allUsers`,
-/// workload identity pools, the owners of a project) are group subjects, keyed by what they
-/// name; a deleted member keeps its whole text, so it never equals a live principal's key.
+/// Returns the subject a member names in a grant. Members that are sets of principals
+/// (domains, `allUsers`, workload identity pools, the owners of a project) are group
+/// subjects, keyed by what they name. A deleted member keeps its whole text, so its key
+/// never equals the key of a live principal.
 fn subject(member: &Member<'_>, scope: &ScopeId, scopes: &Scopes, accounts: &Accounts) -> Subject {
     let native = if member.deleted {
         member.text

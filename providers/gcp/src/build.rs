@@ -60,8 +60,9 @@ pub(crate) fn build_inventory(estate: Estate) -> Inventory {
     inventory.sources = estate.sources;
 
     inventory.sort();
-    // The inventory's own sort leaves grants and trusts that differ only in their condition
-    // or actions in input order; order them fully, so the import and the live scan agree.
+    // The inventory's own sort keeps grants and trusts that differ only in their condition
+    // or actions in input order. Ordering them fully makes the import and the live scan
+    // agree.
     inventory.grants.sort_by(|a, b| {
         let condition = |grant: &roster_model::Grant| {
             grant

@@ -1,8 +1,8 @@
 //! Coverage of every scope: which parts the sources collected in full, and why the others
 //! are partial.
 //!
-//! NOTE: an export filtered by asset type cannot be told from a project that has no assets
-//! of that type. A part counts as collected when the files hold at least one record of it for
+//! NOTE: an export filtered by asset type cannot be distinguished from a project that has no
+//! assets of that type. A part counts as collected when the files hold at least one record of it for
 //! the project, so a project with no service accounts at all stays unverified.
 
 use std::collections::BTreeSet;
@@ -130,7 +130,7 @@ fn every_key_listed(estate: &Estate, accounts: &Accounts, project: &ScopeId) -> 
         .iter()
         .map(|owner| owner.account.to_ascii_lowercase())
         .collect();
-    accounts.in_project(project).all(|key| {
+    accounts.in_project(project).iter().all(|key| {
         let email = key.native_id().to_ascii_lowercase();
         listed.contains(&email)
     })

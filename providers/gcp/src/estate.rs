@@ -1,4 +1,4 @@
-//! What was collected from GCP, before translation.
+//! The data collected from GCP, before translation.
 //!
 //! The import and the live path both fill an [`Estate`] with the API's own objects, and
 //! [`crate::build::build_inventory`] turns it into an inventory, so both paths give the same
@@ -20,7 +20,7 @@ pub(crate) enum Origin {
     Live,
 }
 
-/// What is known of a project besides its id.
+/// The facts known of a project besides its id.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ProjectInfo {
     pub number: Option<String>,
@@ -29,7 +29,7 @@ pub(crate) struct ProjectInfo {
     pub parent: Option<String>,
 }
 
-/// What is known of a folder or an organization.
+/// The facts known of a folder or an organization.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ContainerInfo {
     pub display_name: Option<String>,

@@ -157,7 +157,7 @@ struct FileReader<'e, 'f> {
     values: JsonValues<'f>,
 }
 
-/// Where a value sits in the file, for messages: its line, and its position in an array.
+/// The position of a value in its file, for messages: its line and its index in an array.
 #[derive(Clone, Copy)]
 pub(crate) struct Place {
     pub line: usize,
@@ -487,7 +487,7 @@ fn add_record_policy(
             };
             estate.collected.insert((name.to_owned(), Part::Policy));
             if name.starts_with("projects/") {
-                // An export of IAM policies holds every policy below the export's root,
+                // An export of IAM policies contains every policy below the export's root,
                 // the service accounts' ones included.
                 estate
                     .collected
@@ -654,7 +654,7 @@ fn add_roles(
     Ok(())
 }
 
-/// Counts IAM recommendations, which say what a member did not use but grant nothing.
+/// Counts IAM recommendations, which describe what a member did not use and grant nothing.
 fn skip_recommendations(
     estate: &mut Estate,
     _path: &Path,
@@ -672,8 +672,8 @@ fn skip_recommendations(
             .and_then(container_name)
             .unwrap_or("unknown")
             .to_owned();
-        // NOTE: IAM Recommender says which roles a member left unused during its
-        // observation window; that is permission usage, which Roster does not model yet.
+        // NOTE: IAM Recommender reports the roles a member left unused during its
+        // observation window. That is permission usage, which Roster does not model yet.
         estate.skip(&scope, "IAM recommendation");
     }
     Ok(())

@@ -1,11 +1,16 @@
 //! Roster's GCP provider: service accounts, their keys, roles and IAM policies, from Cloud
 //! Asset Inventory exports and gcloud output, as a [`roster_model::Inventory`].
 //!
-//! Files are recognized from their content: Cloud Asset Inventory records (JSON lines or a
-//! JSON array, in snake_case from exports to Cloud Storage or camelCase from the API),
-//! `gcloud iam service-accounts list` and `keys list`, `gcloud projects get-iam-policy`
-//! (saved as `<project-id>.iam-policy.json`, since it does not name its project), and roles
-//! files with permissions. Records of other asset types are skipped and counted.
+//! Files are recognized from their content:
+//!
+//! - Cloud Asset Inventory records, as JSON lines or a JSON array, in snake_case from
+//!   exports to Cloud Storage or camelCase from the API;
+//! - `gcloud iam service-accounts list` and `gcloud iam service-accounts keys list`;
+//! - `gcloud projects get-iam-policy`, saved as `<project-id>.iam-policy.json` because the
+//!   output does not name its project;
+//! - roles files with permissions.
+//!
+//! Records of other asset types are skipped and counted.
 //!
 //! [`GcpProvider`] also collects from the live APIs (see [`GcpConfig`]): Resource Manager for
 //! the hierarchy and IAM policies, IAM for service accounts, keys and roles, and Policy

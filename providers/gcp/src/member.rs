@@ -1,5 +1,5 @@
 //! Members of IAM bindings (`user:`, `serviceAccount:`, `deleted:...?uid=`, `allUsers`, ...)
-//! and what a service account's email says about it.
+//! the project and origin that a service account's email encodes.
 //!
 //! A member is (deleted flag, type, id, uid). GCP rewrites the member of a deleted principal
 //! as `deleted:<type>:<email>?uid=<uid>`; a principal created later with the same email is a
@@ -81,8 +81,8 @@ pub(crate) fn email_domain(email: &str) -> &str {
     email.rsplit_once('@').map_or(email, |(_, domain)| domain)
 }
 
-/// What a service account's email says: which project it belongs to, and whether Google
-/// created it.
+/// The home of a service account, as its email encodes it: the project it belongs to, and
+/// whether Google created it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum EmailHome {
     /// `<name>@<project-id>.iam.gserviceaccount.com`: created in the project.

@@ -29,6 +29,7 @@ pub(crate) struct Accounts {
     pub identities: BTreeMap<IdentityKey, Identity>,
     by_email: HashMap<String, IdentityKey>,
     by_unique_id: HashMap<String, IdentityKey>,
+    by_project: HashMap<ScopeId, Vec<IdentityKey>>,
 }
 
 impl Accounts {
@@ -60,6 +61,10 @@ impl Accounts {
             self.by_unique_id
                 .insert(unique_id.clone(), identity.key.clone());
         }
+        self.by_project
+            .entry(identity.scope.clone())
+            .or_default()
+            .push(identity.key.clone());
         self.identities.insert(identity.key.clone(), identity);
     }
 
@@ -103,12 +108,9 @@ impl Accounts {
         (key, true)
     }
 
-    /// Returns the keys of the listed service accounts of a project.
-    pub fn in_project<'a>(&'a self, project: &'a ScopeId) -> impl Iterator<Item = &'a IdentityKey> {
-        self.identities
-            .values()
-            .filter(move |identity| identity.scope == *project)
-            .map(|identity| &identity.key)
+    /// Returns the keys of the service accounts of a project, in the order they were found.
+    pub fn in_project(&self, project: &ScopeId) -> &[IdentityKey] {
+        self.by_project.get(project).map_or(&[], Vec::as_slice)
     }
 
     /// Returns the identity key a `serviceAccount:` member names: the listed account with

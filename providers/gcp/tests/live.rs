@@ -1,4 +1,4 @@
-//! Live collection against a local server that answers in the GCP APIs' format: paging,
+//! Live collection against a local server that responds in the GCP APIs' format: paging,
 //! access denied on one project, throttling then success, and a version-1 policy that lost
 //! a condition. The same estate, written as a Cloud Asset Inventory export, must import to
 //! the same inventory.

@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use roster_model::OperationStats;
 
-/// How calls are retried.
+/// The retry policy of API calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetrySettings {
     /// Attempts per call, the first included.
     pub max_attempts: u32,
     /// The first backoff; each later one doubles, up to `max_backoff`.
     pub initial_backoff: Duration,
-    /// The longest wait between two attempts, a server's `Retry-After` included.
+    /// The maximum wait between two attempts, a server's `Retry-After` included.
     pub max_backoff: Duration,
 }
 
@@ -49,13 +49,13 @@ impl RetrySettings {
     }
 }
 
-/// A failed attempt, as the API layer sees it.
+/// A failed attempt, as the API layer reports it.
 #[derive(Debug, Clone)]
 pub(crate) struct Failure {
-    /// The HTTP status, when the server answered.
+    /// The HTTP status, when the server responded.
     pub status: Option<u16>,
     pub retry_after: Option<Duration>,
-    /// True for failures before any answer: connection refused, reset, timed out.
+    /// True for failures before any response: connection refused, reset, timed out.
     pub transient: bool,
     pub message: String,
 }
@@ -66,7 +66,7 @@ impl Failure {
     }
 }
 
-/// Why a call failed after its last attempt.
+/// The reason a call failed after its last attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum CallError {
     /// HTTP 403: the caller lacks the permission the operation needs.
@@ -107,7 +107,7 @@ impl CallStats {
         change(counters.entry(operation.to_owned()).or_default());
     }
 
-    /// Runs one call, with retries, and counts it. `page` says whether a response is a page
+    /// Runs one call, with retries, and counts it. `page` tells whether a response is a page
     /// of a listing.
     pub async fn run<T, F, Fut>(
         &self,

@@ -86,7 +86,7 @@ pub(crate) async fn discover(
     projects
 }
 
-/// What reading one folder or organization found.
+/// The result of reading one folder or organization.
 #[derive(Default)]
 struct Found {
     parent: Option<String>,

@@ -1,11 +1,15 @@
 //! Live collection from the GCP APIs.
 //!
-//! The steps: resolve the scopes asked for (organizations and folders with every project
-//! below them, and single projects with their ancestors), read the organizations' and
-//! folders' IAM policies and custom roles, collect each project concurrently (service
-//! accounts, their keys and IAM policies, the project's IAM policy, custom roles and Policy
-//! Analyzer activity), expand the predefined roles that the bindings use, then build the
-//! inventory exactly as an import does. A call that fails leaves coverage `denied` or
+//! The steps:
+//!
+//! 1. Resolve the scopes requested: organizations and folders with every project below
+//!    them, and single projects with their ancestors. Read the organizations' and folders'
+//!    IAM policies and custom roles on the way.
+//! 2. Collect each project concurrently: service accounts, their keys and IAM policies, the
+//!    project's IAM policy, custom roles and Policy Analyzer activity.
+//! 3. Expand the predefined roles that the bindings use.
+//! 4. Build the inventory exactly as an import does.
+//! A call that fails leaves coverage `denied` or
 //! `partial` for its part; it never reads as an empty listing.
 
 mod api;
@@ -31,7 +35,7 @@ pub use calls::RetrySettings;
 use api::Api;
 use calls::{CallError, CallStats};
 
-/// Where the credentials of a live scan come from.
+/// The source of the credentials of a live scan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum GcpCredentials {
     /// Application Default Credentials: `GOOGLE_APPLICATION_CREDENTIALS`, the gcloud
@@ -45,7 +49,7 @@ pub enum GcpCredentials {
     Anonymous,
 }
 
-/// What to collect and how.
+/// The configuration of a live scan: the scopes to collect, endpoints, credentials and limits.
 #[derive(Debug, Clone)]
 pub struct GcpConfig {
     /// Project ids; each project's ancestors are read too.

@@ -1,4 +1,4 @@
-//! A local HTTP server that answers GCP API calls with responses written in the tests, in
+//! A local HTTP server that responds to GCP API calls with responses written in the tests, in
 //! the APIs' real JSON format: pages, errors (403, 404, 429 with `Retry-After`) and policies.
 //!
 //! Routes are `METHOD /path`, followed by the `parent` and `pageToken` query parameters
@@ -33,7 +33,7 @@ impl Reply {
         }
     }
 
-    /// A Google API error with its status name, as the APIs send it.
+    /// Returns a Google API error with its status name, as the APIs send it.
     pub fn error(status: u16, name: &str, message: &str) -> Reply {
         Reply {
             status,
@@ -105,7 +105,7 @@ impl GcpServer {
         server
     }
 
-    /// Answers `route` (`GET /v1/...`) with these replies in turn.
+    /// Responds to `route` (`GET /v1/...`) with these replies in turn.
     pub fn route(&self, route: &str, replies: Vec<Reply>) -> &Self {
         self.state
             .lock()
