@@ -9,8 +9,9 @@
 //!    project's IAM policy, custom roles and Policy Analyzer activity.
 //! 3. Expand the predefined roles that the bindings use.
 //! 4. Build the inventory exactly as an import does.
-//! A call that fails leaves coverage `denied` or
-//! `partial` for its part; it never reads as an empty listing.
+//!
+//! A call that fails leaves coverage `denied` or `partial` for its part, so it never reads
+//! as an empty listing.
 
 mod api;
 mod calls;
