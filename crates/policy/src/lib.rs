@@ -10,3 +10,4 @@ pub mod aws;
 pub mod azure;
 pub mod gcp;
 pub mod kubernetes;
+pub mod slack;
