@@ -20,9 +20,10 @@ pub const RULE: Rule = Rule { info: &INFO, check };
 
 /// Flags AWS roles and users whose policies allow every action on every resource (or all of
 /// IAM, which grants the rest), after unconditional Denies and known permission boundaries.
-/// Flags GCP service accounts granted Owner, Editor or Security Admin, or a role that can
-/// set the IAM policy, on a project, folder or organization. Google's service agents are
-/// left out, because Google grants and manages their roles.
+/// Flags GCP service accounts granted, on a project, folder or organization, a role that the
+/// policy engine counts as administration: Owner, Editor, Security Admin, a role that sets
+/// the IAM policy, or one that mints credentials of every service account below. Google's
+/// service agents are left out, because Google grants and manages their roles.
 fn check(context: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for identity in context.graph.identities() {
@@ -75,7 +76,7 @@ fn check_gcp(context: &Context<'_>, identity: &Identity) -> Option<Finding> {
         .graph
         .grants_reaching(&identity.key)
         .iter()
-        .filter_map(|reaching| admin_grant(context.graph, reaching))
+        .filter_map(admin_grant)
         .map(|grant| format!("granted {grant}"))
         .collect();
     if grants.is_empty() {

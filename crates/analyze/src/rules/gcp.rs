@@ -1,48 +1,30 @@
-//! GCP facts that several rules share: which roles amount to administration of a scope, and
+//! GCP facts that several rules share: which grants amount to administration of a scope, and
 //! how a grant's role and condition read in evidence.
 
-use roster_graph::{IdentityGraph, ReachingGrant};
-use roster_model::{GrantCondition, IdentityKey, IdentityKind, ScopeKind};
+use roster_graph::ReachingGrant;
+use roster_model::{GrantCondition, IdentityKey, IdentityKind};
+use roster_policy::gcp::{ADMIN_EQUIVALENT_PERMISSIONS, is_admin_equivalent_role};
 
 use crate::rules::scopes::key_parts;
 
-/// Predefined roles that give full control of the scope they are granted on. Owner and
-/// Editor can change nearly every resource; Security Admin can set any IAM policy, so it can
-/// grant itself Owner.
-pub(crate) const ADMIN_ROLES: [&str; 3] =
-    ["roles/owner", "roles/editor", "roles/iam.securityAdmin"];
-
-/// Returns the permission that sets the IAM policy of a scope of this kind. A principal
-/// granted it there can grant itself any role.
-pub(crate) fn set_iam_policy_permission(kind: ScopeKind) -> Option<&'static str> {
-    match kind {
-        ScopeKind::GcpProject => Some("resourcemanager.projects.setIamPolicy"),
-        ScopeKind::GcpFolder => Some("resourcemanager.folders.setIamPolicy"),
-        ScopeKind::GcpOrganization => Some("resourcemanager.organizations.setIamPolicy"),
-        _ => None,
-    }
-}
-
-/// Describes a grant whose role amounts to administration of its scope, or returns `None`
-/// for any other grant. A scope the graph does not hold is taken to be a project.
-pub(crate) fn admin_grant(graph: &IdentityGraph, reaching: &ReachingGrant<'_>) -> Option<String> {
+/// Describes a grant whose role amounts to administration of the organization, folder or
+/// project it is bound on, or returns `None` for any other grant. The roles and permissions
+/// that count are the policy engine's: [`is_admin_equivalent_role`] by name, else a role
+/// that includes one of [`ADMIN_EQUIVALENT_PERMISSIONS`].
+pub(crate) fn admin_grant(reaching: &ReachingGrant<'_>) -> Option<String> {
     let role = reaching.grant.policy.as_str();
-    if ADMIN_ROLES.contains(&role) {
+    if is_admin_equivalent_role(role) {
         return Some(describe_grant(reaching));
     }
-    let kind = graph
-        .scope(&reaching.grant.scope)
-        .map_or(ScopeKind::GcpProject, |scope| scope.kind);
-    let permission = set_iam_policy_permission(kind)?;
-    let holds = reaching
-        .policy
-        .is_some_and(|policy| policy.permissions.iter().any(|held| held == permission));
-    holds.then(|| {
-        format!(
-            "{}, whose role includes `{permission}`",
-            describe_grant(reaching)
-        )
-    })
+    let permission = reaching.policy.and_then(|policy| {
+        ADMIN_EQUIVALENT_PERMISSIONS
+            .iter()
+            .find(|permission| policy.permissions.iter().any(|held| held == *permission))
+    })?;
+    Some(format!(
+        "{}, whose role includes `{permission}`",
+        describe_grant(reaching)
+    ))
 }
 
 /// Describes a grant for evidence: `` `roles/editor` on `gcp:acme-prod` ``, with the group it
