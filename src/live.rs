@@ -75,9 +75,9 @@ pub struct LiveArgs {
     #[arg(long, value_name = "N", default_value_t = 5, env = "ROSTER_MAX_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
 
-    /// How throttled AWS calls are retried: `adaptive` also slows every later call of the
-    /// account after throttling (to as low as one request every two seconds), sparing an
-    /// account that other tools share; `standard` only backs off the call that was throttled.
+    /// The retry mode of throttled AWS calls. `adaptive` also slows every later call of the
+    /// account after throttling, to as low as one request every two seconds, which spares an
+    /// account that other tools share. `standard` only backs off the call that was throttled.
     #[arg(
         long,
         value_enum,
@@ -147,7 +147,7 @@ pub enum RetryModeArg {
     Standard,
 }
 
-/// What the live providers collected.
+/// The inventories and call statistics of the live providers.
 #[derive(Debug, Default)]
 pub struct Collected {
     pub inventories: Vec<Inventory>,

@@ -645,7 +645,7 @@ async fn export_estate(moto: &Moto, folder: &Path) {
 
 /// Removes what only the live scan has or what differs by design between the two reports:
 /// the sources and call statistics; the coverage of permission boundaries, which an export
-/// may omit, so the import leaves them unverified and says so in admin findings; the
+/// may omit, so the import leaves them unverified and notes that in admin findings; the
 /// coverage of permission usage, which neither moto nor exports provide, for different
 /// stated reasons; and the notes about identity providers, which exports do not list.
 fn comparable(mut report: Value) -> Value {

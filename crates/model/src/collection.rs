@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ProviderId, ScopeId};
 
-/// What collecting one scope from a live API took: calls per operation, pages, retries and
+/// The cost of collecting one scope from a live API: calls per operation, pages, retries and
 /// wall time.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct CollectionStats {

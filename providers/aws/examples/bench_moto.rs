@@ -90,8 +90,8 @@ fn config(endpoint: &str) -> AwsConfig {
                 secret_access_key: "testing".to_owned(),
                 session_token: None,
             }),
-            // moto answers service last accessed with HTTP 500, which the SDK retries as a
-            // transient error; two attempts with a short backoff keep that out of the timing.
+            // moto fails service last accessed with HTTP 500, which the SDK retries as a
+            // transient error, and two attempts with a short backoff keep that out of the timing.
             retry: RetrySettings {
                 max_attempts: 2,
                 initial_backoff: Duration::from_millis(100),

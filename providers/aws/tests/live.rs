@@ -185,7 +185,7 @@ async fn missing_service_last_accessed_is_unverified() {
     assert_eq!((generate.calls, generate.failures), (1, 1));
 }
 
-/// Returns a handler that answers `action` with `code` the first `times` times (every time
+/// Returns a handler that replies to `action` with `code` the first `times` times (every time
 /// when `times` is `usize::MAX`), then lets it through.
 fn fail_action(
     action: &'static str,

@@ -1,5 +1,5 @@
 //! The calls that collect one account. The listing, the credential report and the federation
-//! providers come first, concurrently; then the calls that AWS offers only per identity
+//! providers come first, concurrently. Then come the calls that AWS offers only per identity
 //! (access keys, boundaries missing from the listing, service last accessed), within a
 //! bound on requests in flight.
 
@@ -19,8 +19,8 @@ use super::api::{
     ServiceLastAccessed,
 };
 
-/// What the calls of one account returned. A failed call leaves its part as an error, which
-/// coverage reports; the other parts are still collected.
+/// The responses of one account's calls. A failed call leaves its part as an error, which
+/// coverage reports, and the other parts are still collected.
 #[derive(Debug)]
 pub(crate) struct AccountData {
     pub details: Result<Vec<raw::Page>, ApiError>,

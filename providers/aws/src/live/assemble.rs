@@ -20,7 +20,7 @@ use super::api::ApiError;
 use super::coverage::{self, Failures};
 use super::enrich;
 
-/// What collecting one account gave.
+/// The result of collecting one account.
 #[derive(Debug)]
 pub(crate) enum AccountOutcome {
     Collected(Box<AccountData>),

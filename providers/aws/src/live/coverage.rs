@@ -1,7 +1,7 @@
-//! Coverage of an account collected live. The importer's coverage holds where the live
-//! listing and report arrived; a failed call replaces the coverage of every kind that depends
-//! on it, and the kinds only the live API collects (boundaries, permission usage) are
-//! decided here.
+//! Coverage of an account collected live. The importer's coverage applies where the live
+//! listing and report arrived. A failed call replaces the coverage of every kind that
+//! depends on it, and the kinds only the live API collects (boundaries, permission usage)
+//! are decided here.
 
 use roster_model::{CoverageKind, CoverageStatus, IdentityKind, Inventory, ScopeId};
 

@@ -61,7 +61,8 @@ fn action_usage(namespace: &str, action: &TrackedAction) -> ActionUsage {
     }
 }
 
-/// A date is a use. No date means no use within the tracking period.
+/// Builds the usage of a date: a date is a use, and no date means no use within the
+/// tracking period.
 fn usage(at: Option<jiff::Timestamp>, region: Option<String>, blind_spots: &[&str]) -> Usage {
     let mut usage = match at {
         Some(at) => Usage::used(at, SERVICE_USAGE_SOURCE),

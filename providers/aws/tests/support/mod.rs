@@ -1,5 +1,5 @@
 //! What the AWS live-collection tests share: the moto emulator as a child process, a proxy
-//! in front of it that can answer some IAM calls itself (throttling, access denied, service
+//! in front of it that can reply to some IAM calls itself (throttling, access denied, service
 //! last accessed, paging), SDK clients for seeding, and a seeded estate.
 //!
 //! Tests that need moto find `moto_server` through ROSTER_MOTO_SERVER (set by
@@ -155,14 +155,14 @@ impl Request {
 pub enum Reply {
     /// Pass the request to moto.
     Forward,
-    /// Answer with this status and XML body.
+    /// Reply with this status and XML body.
     Xml(u16, String),
 }
 
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 
 /// An HTTP proxy on 127.0.0.1 in front of moto. Each request goes to the handler, which
-/// answers it or lets it through. Each connection carries one request.
+/// replies to it or lets it through. Each connection carries one request.
 pub struct Proxy {
     pub port: u16,
     stop: Arc<AtomicBool>,

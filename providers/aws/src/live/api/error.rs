@@ -3,7 +3,6 @@
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use roster_model::CoverageStatus;
 
@@ -86,7 +85,7 @@ impl ApiError {
                 "HTTP {} without an AWS error code in the response",
                 response.status().as_u16()
             ),
-            (None, _, None) => DisplayErrorContext(&error).to_string(),
+            (None, _, None) => error_chain(&error),
         };
         match code.as_deref() {
             Some(code) if DENIED_CODES.contains(&code) => ApiError::Denied { operation, message },
@@ -127,6 +126,21 @@ impl ApiError {
             },
         }
     }
+}
+
+/// Joins an error's message with those of its sources, skipping a source whose message the
+/// previous one already contains.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(next) = source {
+        let text = next.to_string();
+        if !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        source = next.source();
+    }
+    parts.join(": ")
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub use stats::CallStats;
 /// IAM is a global service whose requests are signed for this region in the `aws` partition.
 const DEFAULT_REGION: &str = "us-east-1";
 
-/// How the SDK retries throttled and failed calls.
+/// Retry settings for throttled and failed calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetrySettings {
     pub mode: RetryMode,
@@ -64,7 +64,8 @@ pub enum RetryMode {
     Standard,
 }
 
-/// Where and how to reach AWS, before any account is chosen.
+/// The connection to AWS (profile, region, endpoint, retries and credentials) before any
+/// account is chosen.
 #[derive(Debug, Clone, Default)]
 pub struct Connection {
     pub profile: Option<String>,
