@@ -673,10 +673,8 @@ fn comparable(mut report: Value) -> Value {
     for finding in object["findings"].as_array_mut().unwrap() {
         if let Some(evidence) = finding["evidence"].as_array_mut() {
             evidence.retain(|line| {
-                !line
-                    .as_str()
-                    .unwrap()
-                    .starts_with("permission boundary not collected")
+                let line = line.as_str().unwrap();
+                !(line.contains("boundary") && line.contains("not collected"))
             });
         }
     }
