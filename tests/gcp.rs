@@ -1,5 +1,5 @@
 //! End-to-end tests of `roster scan` on GCP data: a live scan against a local server that
-//! answers in the GCP APIs' format, and an import of the same estate as a Cloud Asset
+//! responds in the GCP APIs' format, and an import of the same estate as a Cloud Asset
 //! Inventory export. Both must report the same GCP findings, in JSON and in the table.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -112,7 +112,7 @@ fn server() -> GcpServer {
     server
 }
 
-/// The same estate as a Cloud Asset Inventory export.
+/// Returns the same estate as a Cloud Asset Inventory export.
 fn export() -> String {
     let manager = "//cloudresourcemanager.googleapis.com/projects/500000000001";
     let account =
@@ -148,9 +148,9 @@ fn findings(report: &Value) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-/// The findings of the estate. The service accounts never authenticated either, but GCP
-/// does not say when a service account was created, so unused-identity cannot tell how long
-/// they have been idle; the key's creation date gives unused-credential that measure.
+/// Returns the findings of the estate. The service accounts never authenticated either, but
+/// GCP does not record when a service account was created, so unused-identity cannot tell
+/// how long they have been idle. The key's creation date gives unused-credential that measure.
 fn expected() -> BTreeSet<(String, String)> {
     let account = |email: &str| format!("gcp:{PROJECT}:service-account:{email}");
     [
@@ -229,7 +229,7 @@ fn import_reports_the_same_findings_without_usage() {
     );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
 
-    // An export holds no Policy Analyzer activity, so the finding that needs usage is left
+    // An export contains no Policy Analyzer activity, so the finding that needs usage is left
     // out, and nothing else changes.
     let without_usage: BTreeSet<(String, String)> = expected()
         .into_iter()
@@ -322,8 +322,8 @@ fn forseti_export_gives_expected_findings() {
     };
     let findings = scan_imports(&imports);
 
-    // A user holds Service Account Key Admin on the Compute Engine default service account
-    // of project1; without a roster, no service account has an owner.
+    // A user is granted Service Account Key Admin on the Compute Engine default service
+    // account of project1. Without a roster, no service account has an owner.
     assert_eq!(
         rules_and_subjects(&findings),
         [
