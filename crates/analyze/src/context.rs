@@ -1,4 +1,5 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use roster_declared::types::{
@@ -7,6 +8,7 @@ use roster_declared::types::{
 use roster_graph::IdentityGraph;
 use roster_model::{CoverageKind, Identity, IdentityKey, IdentityKind, Nature, ScopeId};
 
+use crate::aws_access::{AwsPolicies, AwsSummary};
 use crate::nature::{NatureVerdict, classify};
 
 /// A roster entry that declares an identity, so that reports can point at its line.
@@ -43,6 +45,10 @@ pub struct Context<'a> {
     natures: HashMap<IdentityKey, NatureVerdict>,
     /// The roster entries that declare each identity, found or not, in roster order.
     declared_at: HashMap<IdentityKey, Vec<Declaration>>,
+    /// The AWS policy documents, parsed on first use.
+    pub(crate) aws_policies: OnceLock<AwsPolicies>,
+    /// What each AWS user and role can do, computed on first use.
+    pub(crate) aws_summaries: OnceLock<HashMap<IdentityKey, AwsSummary>>,
 }
 
 impl<'a> Context<'a> {
@@ -61,6 +67,8 @@ impl<'a> Context<'a> {
             declared_absent: BTreeMap::new(),
             natures: HashMap::new(),
             declared_at: HashMap::new(),
+            aws_policies: OnceLock::new(),
+            aws_summaries: OnceLock::new(),
         };
 
         if let Some(roster) = roster {

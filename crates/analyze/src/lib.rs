@@ -5,10 +5,10 @@
 //! declarations and applies suppressions. It reads nothing from providers and writes no
 //! output: the report crate renders what [`analyze`] returns.
 
-mod access;
-mod actions;
+mod aws_access;
 mod context;
 mod finding;
+mod glob;
 mod nature;
 mod rule;
 pub mod rules;
@@ -22,10 +22,12 @@ use roster_graph::IdentityGraph;
 pub use roster_model::DriftClass;
 use roster_model::{CoverageKind, Finding, IdentityKey, Nature};
 
-pub use access::{Access, AdminVerdict, Effect, Statement, parse_statements};
-pub use actions::{action_matches, glob_match, pattern_within};
+pub use aws_access::{
+    Admin, AwsPolicies, AwsSummary, IdentityPolicies, admin_equivalence, aws_arn, is_aws_principal,
+};
 pub use context::{Context, Declaration, Owner};
 pub use finding::{FindingDraft, fingerprint};
+pub use glob::glob_match;
 pub use nature::NatureVerdict;
 pub use rule::{Rule, RuleInfo};
 

@@ -5,7 +5,7 @@ use jiff::tz::TimeZone;
 use roster_declared::types::Suppression;
 use roster_model::{Finding, FindingStatus};
 
-use crate::actions::glob_match;
+use crate::glob::glob_match;
 
 /// Marks each finding that a suppression matches, and returns the suppressions that matched
 /// nothing. A suppression is in force through the end of its `expires` date (UTC); after

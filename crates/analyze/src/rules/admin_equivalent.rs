@@ -1,7 +1,8 @@
 use roster_model::{CoverageKind, Finding, Identity, IdentityKind, Severity};
+use roster_policy::aws::AdminEquivalence;
 
 use crate::rules::gcp::admin_grant;
-use crate::{Access, AdminVerdict, Context, FindingDraft, Rule, RuleInfo};
+use crate::{Context, FindingDraft, Rule, RuleInfo, admin_equivalence};
 
 pub const INFO: RuleInfo = RuleInfo {
     id: "RST020",
@@ -18,8 +19,11 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub const RULE: Rule = Rule { info: &INFO, check };
 
-/// Flags AWS roles and users whose policies allow every action on every resource (or all of
-/// IAM, which grants the rest), after unconditional Denies and known permission boundaries.
+/// Flags AWS roles and users whose effective access allows every action on every resource
+/// (or every IAM action, which grants the rest), once Denies and known permission boundaries
+/// are applied. Access that holds only under conditions, or unless a conditional Deny
+/// applies, is flagged with those conditions. Access whose permission boundary was not
+/// collected is flagged as not confirmed.
 /// Flags GCP service accounts granted, on a project, folder or organization, a role that the
 /// policy engine counts as administration: Owner, Editor, Security Admin, a role that sets
 /// the IAM policy, or one that mints credentials of every service account below. Google's
@@ -31,38 +35,71 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
             findings.extend(check_gcp(context, identity));
             continue;
         }
-        if !matches!(identity.kind, IdentityKind::AwsRole | IdentityKind::AwsUser) {
-            continue;
-        }
-        if identity.aws.as_ref().is_some_and(|aws| aws.service_linked) {
-            continue;
-        }
-        let access = Access::of(context.graph, identity);
-        let AdminVerdict::Yes { sources, caveats } = access.admin_verdict() else {
-            continue;
-        };
-
-        let mut draft = FindingDraft::about(
-            &INFO,
-            identity,
-            format!(
-                "{} `{}` has full administrative rights",
-                identity.kind, identity.name
-            ),
-        )
-        .environment(context.environment_of(identity).as_deref());
-        for source in sources {
-            draft = draft.evidence(format!("allowed by {source}"));
-        }
-        for caveat in caveats {
-            draft = draft.evidence(caveat);
-        }
-        if !context.verified(identity, CoverageKind::Grants) {
-            draft = draft.evidence("some attached policies were not collected".to_owned());
-        }
-        findings.push(draft.build());
+        findings.extend(check_aws(context, identity));
     }
     findings
+}
+
+/// Flags an AWS user or role whose effective access amounts to full administration.
+/// Service-linked roles are left out, because AWS defines and manages their policies.
+fn check_aws(context: &Context<'_>, identity: &Identity) -> Option<Finding> {
+    if identity.aws.as_ref().is_some_and(|aws| aws.service_linked) {
+        return None;
+    }
+    let policies = context.aws_policy_set(identity)?;
+    let effective = policies.effective(context.now);
+    let admin = admin_equivalence(&effective)?;
+
+    let (sources, qualifications, confirmed) = match admin.verdict {
+        AdminEquivalence::Yes { confirmed, sources } => (sources, Vec::new(), confirmed),
+        AdminEquivalence::Conditional {
+            sources,
+            qualifications,
+        } => (sources, qualifications, true),
+        AdminEquivalence::No => return None,
+    };
+    let rights = if qualifications.is_empty() {
+        "full administrative rights"
+    } else {
+        "full administrative rights under conditions"
+    };
+    let mut draft = FindingDraft::about(
+        &INFO,
+        identity,
+        format!("{} `{}` has {rights}", identity.kind, identity.name),
+    )
+    .environment(context.environment_of(identity).as_deref());
+
+    for source in &sources {
+        draft = draft.evidence(format!("allowed by {}", policies.describe(source)));
+    }
+    if admin.through_iam {
+        draft = draft.evidence(
+            "every IAM action is allowed on every resource, so it can grant itself any other \
+             right"
+                .to_owned(),
+        );
+    }
+    for qualification in qualifications {
+        draft = draft.evidence(format!("allowed {qualification}"));
+    }
+    if !confirmed {
+        draft = draft.evidence(
+            "not confirmed: the permission boundary was not collected, and a boundary, if any, \
+             may limit this"
+                .to_owned(),
+        );
+    }
+    for key in &policies.missing {
+        draft = draft.evidence(format!("policy `{key}` was not collected"));
+    }
+    for (key, reason) in &policies.unreadable {
+        draft = draft.evidence(format!("policy `{key}` could not be read: {reason}"));
+    }
+    if !context.verified(identity, CoverageKind::Grants) {
+        draft = draft.evidence("some attached policies were not collected".to_owned());
+    }
+    Some(draft.build())
 }
 
 /// Flags a GCP service account granted an administrator role on a scope. A conditional

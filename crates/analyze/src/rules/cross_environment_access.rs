@@ -1,9 +1,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use roster_model::{Finding, Identity, ProviderId, Severity};
+use roster_model::{Finding, Identity, Severity};
+use roster_policy::aws::ResourceBlock;
 
 use crate::rules::scopes::{arn_account, aws_account_environment, scope_environment};
-use crate::{Access, Context, FindingDraft, Rule, RuleInfo};
+use crate::{Context, FindingDraft, Rule, RuleInfo};
 
 pub const INFO: RuleInfo = RuleInfo {
     id: "RST015",
@@ -22,7 +23,7 @@ pub const INFO: RuleInfo = RuleInfo {
 pub const RULE: Rule = Rule { info: &INFO, check };
 
 /// Flags identities with rights in another environment than their own: a grant on a scope
-/// of another environment, or, for AWS, an Allow statement whose resource ARNs name an
+/// of another environment, or, for AWS, an effective grant whose resource ARNs name an
 /// account of another environment. One finding per identity and other environment.
 fn check(context: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -87,10 +88,13 @@ fn reaches_by_environment(
         reaches.entry(other).or_default().insert(line);
     }
 
-    if identity.provider == ProviderId::Aws {
-        let access = Access::of(context.graph, identity);
-        for statement in access.allows().filter(|statement| !statement.not_resource) {
-            for resource in &statement.resources {
+    if let Some(policies) = context.aws_policy_set(identity) {
+        for grant in &policies.effective(context.now).grants {
+            let ResourceBlock::Resource(resources) = grant.resources else {
+                continue;
+            };
+            for resource in resources {
+                let resource = resource.as_str();
                 let Some(account) = arn_account(resource) else {
                     continue;
                 };
@@ -102,13 +106,11 @@ fn reaches_by_environment(
                 }
                 let mut line = format!(
                     "`{resource}` in account {account}, allowed by {}",
-                    statement.source
+                    policies.describe(&grant.source)
                 );
-                if statement.is_conditional() {
-                    line.push_str(&format!(
-                        " (conditional: {})",
-                        statement.conditions.join(", ")
-                    ));
+                let qualifications = policies.qualifications(grant, &grant.actions);
+                if !qualifications.is_empty() {
+                    line.push_str(&format!(" ({})", qualifications.join("; ")));
                 }
                 reaches.entry(other).or_default().insert(line);
             }
@@ -123,7 +125,9 @@ mod tests {
 
     use roster_declared::types::{AwsScopes, EnvironmentScopes, GcpScopes, Roster};
     use roster_graph::IdentityGraph;
-    use roster_model::{Grant, IdentityKind, Policy, PolicyKey, PolicyKind, ScopeId, Subject};
+    use roster_model::{
+        Grant, IdentityKind, Policy, PolicyKey, PolicyKind, ProviderId, ScopeId, Subject,
+    };
     use serde_json::{Value, json};
 
     use super::*;
@@ -206,7 +210,7 @@ mod tests {
             findings[0].evidence,
             vec![format!(
                 "`arn:aws:dynamodb:eu-west-1:{PROD}:table/orders` in account {PROD}, allowed by \
-                 policy `orders`"
+                 policy `orders` statement 0"
             )]
         );
     }

@@ -1,12 +1,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roster_model::{CoverageKind, Finding, Identity, Policy, ProviderId, Severity};
+use roster_policy::aws::{AccessLevel, ActionBlock, ActionPattern, ActionSet, EffectiveGrant};
 
-use crate::actions::is_all_actions;
 use crate::rules::gcp::describe_grant;
-use crate::{
-    Access, Context, Effect, FindingDraft, Rule, RuleInfo, Statement, glob_match, pattern_within,
-};
+use crate::{Context, FindingDraft, Rule, RuleInfo, glob_match};
 
 pub const INFO: RuleInfo = RuleInfo {
     id: "RST004",
@@ -25,12 +23,13 @@ pub const INFO: RuleInfo = RuleInfo {
 
 pub const RULE: Rule = Rule { info: &INFO, check };
 
-/// Flags AWS identities whose Allow statements name actions outside the `allowed.aws`
+/// Flags AWS identities whose effective access allows actions outside the `allowed.aws`
 /// ceiling of their roster groups. An identity in several groups may hold the union of
-/// their ceilings. A `NotAction` Allow covers nearly every action, so it exceeds any ceiling
-/// but `*`. A conditional statement is reported and marked conditional. An identity whose
-/// known permission boundary stays within the ceiling is not flagged, because the boundary
-/// caps its effective rights.
+/// their ceilings. Each Allow pattern is expanded against the action catalogue and exceeds
+/// the ceiling when it reaches a catalogue action the ceiling does not allow; a pattern
+/// outside the catalogue is compared with the ceiling by name. Denies and a known permission
+/// boundary are applied first, so a right they take away is not reported. A conditional
+/// grant is reported with its conditions.
 ///
 /// One finding per identity. The exceeding patterns stay out of the fingerprint, so a
 /// suppression or a triage outlives a new pattern added to the same identity.
@@ -41,8 +40,7 @@ pub const RULE: Rule = Rule { info: &INFO, check };
 /// unknown and that no entry names exceeds the ceiling, with a note saying so.
 ///
 /// NOTE: only AWS and GCP ceilings are checked; the `allowed` lists of other providers are
-/// not read. AWS Deny statements are not subtracted, so an Allow that a Deny fully cancels
-/// is still reported.
+/// not read.
 fn check(context: &Context<'_>) -> Vec<Finding> {
     context
         .graph
@@ -55,82 +53,41 @@ fn check(context: &Context<'_>) -> Vec<Finding> {
         .collect()
 }
 
-/// The patterns an identity may be allowed, with the roster groups that set them.
+/// The actions an identity may be allowed, with the roster groups that set them.
 struct Ceiling {
-    patterns: BTreeSet<String>,
+    actions: ActionSet,
     by_group: BTreeMap<String, Vec<String>>,
 }
 
-impl Ceiling {
-    fn admits(&self, pattern: &str) -> bool {
-        self.patterns
-            .iter()
-            .any(|ceiling| is_all_actions(ceiling) || pattern_within(pattern, ceiling))
-    }
-
-    fn admits_everything(&self) -> bool {
-        self.patterns.iter().any(|ceiling| is_all_actions(ceiling))
-    }
-
-    /// Returns the patterns of a statement that the ceiling does not admit. A `NotAction`
-    /// statement counts as one pattern, written `all actions except ...`.
-    fn exceeded_by(&self, statement: &Statement) -> Vec<String> {
-        if statement.not_action {
-            if self.admits_everything() {
-                return Vec::new();
-            }
-            let listed: Vec<String> = statement
-                .actions
-                .iter()
-                .map(|action| format!("`{action}`"))
-                .collect();
-            return vec![format!("all actions except {}", listed.join(", "))];
-        }
-        statement
-            .actions
-            .iter()
-            .filter(|pattern| !self.admits(pattern))
-            .map(|pattern| format!("`{pattern}`"))
-            .collect()
-    }
-}
-
-/// One exceeding pattern and the statement it came from.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Excess {
-    pattern: String,
-    source: String,
-    conditions: Vec<String>,
-}
+/// How many actions beyond the ceiling an evidence line names.
+const EXAMPLES: usize = 3;
 
 fn assess(context: &Context<'_>, identity: &Identity) -> Option<Finding> {
     let ceiling = ceiling_of(context, identity)?;
-    let access = Access::of(context.graph, identity);
-    if boundary_within(&access, &ceiling) {
+    let policies = context.aws_policy_set(identity)?;
+    let effective = policies.effective(context.now);
+
+    let mut patterns: BTreeSet<String> = BTreeSet::new();
+    let mut lines: BTreeSet<String> = BTreeSet::new();
+    for grant in &effective.grants {
+        for (pattern, beyond) in exceeding(grant, &ceiling.actions) {
+            let mut line = format!("{pattern} allowed by {}", policies.describe(&grant.source));
+            if let Some(detail) = describe_beyond(&pattern, &beyond) {
+                line.push_str(&format!(": {detail}"));
+            }
+            let qualifications = policies.qualifications(grant, &beyond);
+            if !qualifications.is_empty() {
+                line.push_str(&format!(" ({})", qualifications.join("; ")));
+            }
+            lines.insert(line);
+            patterns.insert(pattern);
+        }
+    }
+    if patterns.is_empty() {
         return None;
     }
 
-    let excess: BTreeSet<Excess> = access
-        .allows()
-        .flat_map(|statement| {
-            ceiling
-                .exceeded_by(statement)
-                .into_iter()
-                .map(|pattern| Excess {
-                    pattern,
-                    source: statement.source.clone(),
-                    conditions: statement.conditions.clone(),
-                })
-        })
-        .collect();
-    if excess.is_empty() {
-        return None;
-    }
-
-    let patterns: BTreeSet<&str> = excess
-        .iter()
-        .map(|excess| excess.pattern.as_str())
-        .collect();
+    let patterns: BTreeSet<&str> = patterns.iter().map(String::as_str).collect();
     let groups: Vec<String> = ceiling
         .by_group
         .keys()
@@ -156,15 +113,14 @@ fn assess(context: &Context<'_>, identity: &Identity) -> Option<Finding> {
             patterns.join(", ")
         ));
     }
-    for excess in &excess {
-        let mut line = format!("{} allowed by {}", excess.pattern, excess.source);
-        if !excess.conditions.is_empty() {
-            line.push_str(&format!(" (conditional: {})", excess.conditions.join(", ")));
-        }
+    for line in lines {
         draft = draft.evidence(line);
     }
-    for policy in &access.missing_policies {
-        draft = draft.evidence(format!("policy `{policy}` was not collected"));
+    for key in &policies.missing {
+        draft = draft.evidence(format!("policy `{key}` was not collected"));
+    }
+    for (key, reason) in &policies.unreadable {
+        draft = draft.evidence(format!("policy `{key}` could not be read: {reason}"));
     }
     if !context.verified(identity, CoverageKind::Grants) {
         draft = draft.evidence(format!(
@@ -176,42 +132,105 @@ fn assess(context: &Context<'_>, identity: &Identity) -> Option<Finding> {
     Some(draft.build())
 }
 
+/// Returns each Allow pattern of a grant that reaches beyond the ceiling, written for
+/// evidence, with the actions it allows there. A `NotAction` statement counts as one
+/// pattern, written `all actions except ...`.
+fn exceeding(grant: &EffectiveGrant<'_>, ceiling: &ActionSet) -> Vec<(String, ActionSet)> {
+    let beyond_ceiling = |mut actions: ActionSet| {
+        actions.subtract(ceiling);
+        (!actions.is_empty()).then_some(actions)
+    };
+    match &grant.source.statement.actions {
+        ActionBlock::NotAction(patterns) => {
+            let listed: Vec<String> = patterns
+                .iter()
+                .map(|pattern| format!("`{pattern}`"))
+                .collect();
+            beyond_ceiling(grant.actions.clone())
+                .map(|beyond| (format!("all actions except {}", listed.join(", ")), beyond))
+                .into_iter()
+                .collect()
+        }
+        ActionBlock::Action(patterns) => patterns
+            .iter()
+            .filter_map(|pattern| {
+                let mut reached = ActionSet::from_patterns(std::slice::from_ref(pattern));
+                reached.intersect_with(&grant.actions);
+                beyond_ceiling(reached).map(|beyond| (format!("`{pattern}`"), beyond))
+            })
+            .collect(),
+    }
+}
+
+/// Describes the actions a pattern allows beyond the ceiling: how many, and a few examples,
+/// the most powerful access levels first. `None` when the pattern is the one action itself.
+fn describe_beyond(pattern: &str, beyond: &ActionSet) -> Option<String> {
+    let count = beyond.catalogue_len();
+    let (outside, all_outside) = beyond.outside_catalogue();
+    if count == 0 {
+        return Some(
+            "not in the action catalogue, so compared with the ceiling by name".to_owned(),
+        );
+    }
+
+    let mut actions: Vec<_> = beyond.actions().collect();
+    if count == 1 && outside.is_empty() && !all_outside {
+        let only = format!("`{}`", actions[0]);
+        return (only != pattern).then(|| format!("{only} beyond the ceiling"));
+    }
+    actions.sort_by_key(|action| danger(action.access_level));
+    let examples: Vec<String> = actions
+        .iter()
+        .take(EXAMPLES)
+        .map(|action| format!("`{action}`"))
+        .collect();
+    Some(format!(
+        "{count} catalogue actions beyond the ceiling, for example {}",
+        examples.join(", ")
+    ))
+}
+
+/// Orders access levels from the most to the least powerful.
+fn danger(level: AccessLevel) -> u8 {
+    match level {
+        AccessLevel::PermissionsManagement => 0,
+        AccessLevel::Write => 1,
+        AccessLevel::Tagging => 2,
+        AccessLevel::Read => 3,
+        AccessLevel::List => 4,
+    }
+}
+
 /// Returns the union of the `allowed.aws` lists of the identity's roster groups, or `None`
 /// when none of them sets one.
 fn ceiling_of(context: &Context<'_>, identity: &Identity) -> Option<Ceiling> {
-    let mut ceiling = Ceiling {
-        patterns: BTreeSet::new(),
-        by_group: BTreeMap::new(),
-    };
+    let mut patterns: Vec<ActionPattern> = Vec::new();
+    let mut by_group = BTreeMap::new();
     for name in context.roster_groups_of(&identity.key) {
-        let Some(patterns) = context
+        let Some(allowed) = context
             .roster_group(name)
             .and_then(|group| group.allowed.as_ref())
             .and_then(|allowed| allowed.aws.as_ref())
         else {
             continue;
         };
-        ceiling.patterns.extend(patterns.iter().cloned());
-        ceiling.by_group.insert(
+        patterns.extend(
+            allowed
+                .iter()
+                .filter_map(|pattern| ActionPattern::parse(pattern).ok()),
+        );
+        by_group.insert(
             name.clone(),
-            patterns
+            allowed
                 .iter()
                 .map(|pattern| format!("`{pattern}`"))
                 .collect(),
         );
     }
-    (!ceiling.by_group.is_empty()).then_some(ceiling)
-}
-
-/// Returns whether a known permission boundary allows nothing beyond the ceiling.
-fn boundary_within(access: &Access, ceiling: &Ceiling) -> bool {
-    let Some(boundary) = &access.boundary else {
-        return false;
-    };
-    boundary
-        .iter()
-        .filter(|statement| statement.effect == Effect::Allow)
-        .all(|statement| ceiling.exceeded_by(statement).is_empty())
+    (!by_group.is_empty()).then(|| Ceiling {
+        actions: ActionSet::from_patterns(&patterns),
+        by_group,
+    })
 }
 
 /// Checks the roles granted to a GCP identity against the `allowed.gcp` lists of its roster
@@ -411,10 +430,10 @@ mod tests {
             findings[0].evidence,
             vec![
                 "roster group `ci` allows: `s3:Get*`, `s3:List*`".to_owned(),
-                "`iam:PassRole` allowed by policy `deploy` (conditional: StringEquals \
-                 iam:PassedToService)"
+                "`iam:PassRole` allowed by policy `deploy` statement 1 (if StringEquals \
+                 iam:PassedToService `ecs-tasks.amazonaws.com`)"
                     .to_owned(),
-                "`s3:PutObject` allowed by policy `deploy`".to_owned(),
+                "`s3:PutObject` allowed by policy `deploy` statement 0".to_owned(),
             ]
         );
     }
@@ -445,9 +464,16 @@ mod tests {
         let everything = run(&RULE, &graph, Some(&ceiling(&[("ci", &["*"])])));
 
         assert_eq!(narrow.len(), 1);
-        assert_eq!(
-            narrow[0].evidence[1],
-            "all actions except `iam:*` allowed by policy `deploy`"
+        assert!(
+            narrow[0].evidence[1]
+                .starts_with("all actions except `iam:*` allowed by policy `deploy` statement 0: "),
+            "{}",
+            narrow[0].evidence[1]
+        );
+        assert!(
+            narrow[0].evidence[1].contains("catalogue actions beyond the ceiling, for example"),
+            "{}",
+            narrow[0].evidence[1]
         );
         assert!(everything.is_empty());
     }
