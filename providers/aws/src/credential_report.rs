@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use jiff::Timestamp;
 use serde::Deserialize;
 
+use crate::detect::strip_bom;
 use crate::error::{ImportError, quoted_list};
 use crate::time::parse_timestamp;
 
@@ -129,7 +130,7 @@ struct Envelope {
 
 /// Reads the JSON output of `aws iam get-credential-report`.
 pub(crate) fn parse_report_json(path: &Path, bytes: &[u8]) -> Result<ReportFile, ImportError> {
-    let envelope: Envelope = serde_json::from_slice(bytes)
+    let envelope: Envelope = serde_json::from_slice(strip_bom(bytes))
         .map_err(|error| ImportError::json(path, "credential report", &error))?;
     if envelope.report_format != "text/csv" {
         return Err(ImportError::ReportFormat {
@@ -164,7 +165,7 @@ pub(crate) fn parse_report_csv(
     bytes: &[u8],
     generated: Option<Timestamp>,
 ) -> Result<ReportFile, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = strip_bom(bytes);
     let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
     let headers = reader
         .headers()
@@ -444,6 +445,15 @@ pub(crate) mod tests {
         let report = parse_report_json(Path::new("report.json"), json.as_bytes()).unwrap();
         assert_eq!(report.rows.len(), 3);
         assert_eq!(report.generated, None);
+    }
+
+    #[test]
+    fn json_output_with_bom_is_read() {
+        let content = STANDARD.encode(report_csv());
+        let json =
+            format!("\u{feff}{{\"Content\": \"{content}\", \"ReportFormat\": \"text/csv\"}}");
+        let report = parse_report_json(Path::new("report.json"), json.as_bytes()).unwrap();
+        assert_eq!(report.rows.len(), 3);
     }
 
     #[test]

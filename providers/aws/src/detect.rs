@@ -31,7 +31,12 @@ pub enum Format {
 /// Detects the format of an export. For JSON only the first top-level value is examined:
 /// its keys, or the keys of the first element of an array.
 pub fn detect(bytes: &[u8]) -> Format {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(encoding) = wide_encoding(bytes) {
+        return Format::Unrecognized(format!(
+            "{encoding} text, but exports are read as UTF-8: convert it, for example with `iconv -f {encoding} -t UTF-8`"
+        ));
+    }
+    let bytes = strip_bom(bytes);
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else {
         return Format::Unrecognized("empty".to_owned());
@@ -42,6 +47,28 @@ pub fn detect(bytes: &[u8]) -> Format {
         b'{' | b'[' => detect_json(bytes),
         _ if has_report_header(bytes) => Format::CredentialReportCsv,
         _ => Format::Unrecognized("neither JSON nor a credential report CSV".to_owned()),
+    }
+}
+
+/// Removes the UTF-8 byte order mark that Windows tools (PowerShell, Notepad) write at the
+/// start of a file, which JSON parsers reject.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Names the encoding of UTF-16 or UTF-32 text, recognized by its byte order mark or, without
+/// one, by a zero byte next to the first character. Windows PowerShell 5 writes UTF-16 when
+/// output is redirected to a file.
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\xFF\xFE\0\0") || bytes.starts_with(b"\0\0\xFE\xFF") {
+        return Some("UTF-32");
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some("UTF-16");
+    }
+    match bytes {
+        [0, first, ..] | [first, 0, ..] if first.is_ascii() && *first != 0 => Some("UTF-16"),
+        _ => None,
     }
 }
 
@@ -276,6 +303,24 @@ mod tests {
             unrecognized(b"name,email\nx,y\n"),
             "neither JSON nor a credential report CSV"
         );
+    }
+
+    #[test]
+    fn dump_with_bom_is_authorization_details() {
+        let text = b"\xEF\xBB\xBF{\"UserDetailList\": []}";
+        assert_eq!(detect(text), Format::AuthorizationDetails);
+    }
+
+    #[test]
+    fn utf16_text_is_named_with_its_fix() {
+        let little_endian = b"\xFF\xFE{\0\"\0U\0";
+        let found = unrecognized(little_endian);
+        assert!(found.starts_with("UTF-16 text"), "{found}");
+        assert!(found.contains("iconv -f UTF-16 -t UTF-8"), "{found}");
+
+        assert!(unrecognized(b"{\0\"\0U\0").starts_with("UTF-16 text"));
+        assert!(unrecognized(b"\0{\0\"\0U").starts_with("UTF-16 text"));
+        assert!(unrecognized(b"\xFF\xFE\0\0{\0\0\0").starts_with("UTF-32 text"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use crate::detect::strip_bom;
 use crate::error::ImportError;
 use crate::raw::Page;
 
@@ -39,6 +40,7 @@ pub(crate) fn parse_dump(path: &Path, bytes: &[u8]) -> Result<DumpFile, ImportEr
 }
 
 fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>, ImportError> {
+    let bytes = strip_bom(bytes);
     let mut pages = Vec::new();
     for value in serde_json::Deserializer::from_slice(bytes).into_iter::<PageOrPages>() {
         let value =
@@ -81,9 +83,16 @@ fn check_pages(path: &Path, pages: &[Page]) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// Describes the missing pages when the last page has `IsTruncated` true.
+/// Describes the missing pages when the last page has `IsTruncated` true or a `NextToken`.
 fn truncation(path: &Path, pages: &[Page]) -> Option<String> {
     let last = pages.last()?;
+    if let Some(token) = last.next_token.as_deref().filter(|token| !token.is_empty()) {
+        return Some(format!(
+            "page {} of `{}` has the NextToken `{token}`, so the AWS CLI stopped before the last page (as `--max-items` makes it): the pages after it are missing; export the dump again without `--max-items`",
+            pages.len(),
+            path.display()
+        ));
+    }
     if last.is_truncated != Some(true) {
         return None;
     }
@@ -171,6 +180,29 @@ mod tests {
         let reason = dump.truncation.unwrap();
         assert!(reason.contains("page 1 of `dump.json`"), "{reason}");
         assert!(reason.contains("Marker `m1`"), "{reason}");
+    }
+
+    #[test]
+    fn next_token_of_last_page_is_truncation() {
+        let text = r#"{"UserDetailList": [], "NextToken": "eyJNYXJrZXIiOiAibTEifQ=="}"#;
+        let reason = parse(text).unwrap().truncation.unwrap();
+        assert!(
+            reason.contains("NextToken `eyJNYXJrZXIiOiAibTEifQ==`"),
+            "{reason}"
+        );
+        assert!(reason.contains("without `--max-items`"), "{reason}");
+    }
+
+    #[test]
+    fn empty_next_token_is_no_truncation() {
+        let text = r#"{"UserDetailList": [], "NextToken": ""}"#;
+        assert_eq!(parse(text).unwrap().truncation, None);
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() {
+        let dump = parse(&format!("\u{feff}{PAGE_TWO}")).unwrap();
+        assert_eq!(dump.pages.len(), 1);
     }
 
     #[test]

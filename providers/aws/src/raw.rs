@@ -6,8 +6,13 @@
 //! tools omit them. Unknown fields are ignored, because AWS adds fields over time. Lists that
 //! exports omit when empty default to empty.
 
+use std::fmt;
+use std::marker::PhantomData;
+
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// One page of the dump, or the whole dump when the CLI merged the pages.
@@ -27,6 +32,10 @@ pub(crate) struct Page {
     pub is_truncated: Option<bool>,
     #[serde(default)]
     pub marker: Option<String>,
+    /// Set by the AWS CLI instead of `IsTruncated` and `Marker` when `--max-items` stopped it
+    /// before the last page.
+    #[serde(default)]
+    pub next_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,7 +55,7 @@ pub(crate) struct UserDetail {
     pub user_policy_list: Vec<InlinePolicy>,
     #[serde(default)]
     pub attached_managed_policies: Vec<AttachedPolicy>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub permissions_boundary: Option<PermissionsBoundary>,
     #[serde(default)]
     pub tags: Vec<Tag>,
@@ -91,12 +100,12 @@ pub(crate) struct RoleDetail {
     pub role_policy_list: Vec<InlinePolicy>,
     #[serde(default)]
     pub attached_managed_policies: Vec<AttachedPolicy>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub permissions_boundary: Option<PermissionsBoundary>,
     #[serde(default)]
     pub tags: Vec<Tag>,
     /// `None` when the export lacks the field; `Some` with no date when AWS saw no use.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub role_last_used: Option<RoleLastUsed>,
 }
 
@@ -163,4 +172,79 @@ pub(crate) struct PolicyVersion {
     /// A decoded object or URL-encoded text.
     #[serde(default)]
     pub document: Option<Value>,
+}
+
+/// Deserializes an optional struct that must be written as a JSON object. serde also reads a
+/// struct from an array of its field values, so without this `"RoleLastUsed": []` would read
+/// as an object without a date, which means that AWS saw no use.
+fn optional_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_option(OptionalObject(PhantomData))
+}
+
+struct OptionalObject<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OptionalObject<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("an object or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    fn role(last_used: &str) -> Result<RoleDetail, serde_json::Error> {
+        serde_json::from_str(&format!(
+            r#"{{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r", "AssumeRolePolicyDocument": {{}}, "RoleLastUsed": {last_used}}}"#
+        ))
+    }
+
+    #[test]
+    fn role_last_used_array_is_rejected() {
+        let error = role("[]").unwrap_err().to_string();
+        assert!(
+            error.contains("invalid type: sequence, expected an object"),
+            "{error}"
+        );
+        assert!(role(r#"["2024-01-01T00:00:00Z"]"#).is_err());
+    }
+
+    #[test]
+    fn role_last_used_object_and_null_are_read() {
+        let empty = role("{}").unwrap().role_last_used.unwrap();
+        assert_eq!(empty.last_used_date, None);
+        assert!(role("null").unwrap().role_last_used.is_none());
+        let used = role(r#"{"LastUsedDate": "2024-01-01T00:00:00Z"}"#).unwrap();
+        assert!(used.role_last_used.unwrap().last_used_date.is_some());
+    }
+
+    #[test]
+    fn permissions_boundary_array_is_rejected() {
+        let text = r#"{"UserName": "u", "Arn": "arn:aws:iam::111122223333:user/u", "PermissionsBoundary": ["arn:aws:iam::111122223333:policy/b"]}"#;
+        assert!(serde_json::from_str::<UserDetail>(text).is_err());
+    }
 }

@@ -45,6 +45,7 @@ pub fn page(output: GetAccountAuthorizationDetailsOutput) -> Result<raw::Page, A
         policies: Some(policies),
         is_truncated: Some(output.is_truncated()),
         marker: output.marker().map(str::to_owned),
+        next_token: None,
     })
 }
 

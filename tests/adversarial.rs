@@ -1,0 +1,251 @@
+//! End-to-end tests of `roster scan` and `roster check` on malformed, odd or hostile input:
+//! each test writes its own files into a temporary folder and asserts the exit code, what
+//! stdout carries and what the error on stderr names.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+const NOW: &str = "2026-06-01T00:00:00Z";
+const ACCOUNT: &str = "111122223333";
+
+fn roster() -> Command {
+    let mut command = Command::cargo_bin("roster").unwrap();
+    command
+        .env_remove("NO_COLOR")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (name, _) in std::env::vars() {
+        if name.starts_with("ROSTER_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// The result of one run: exit code, stdout, stderr.
+struct Run {
+    code: Option<i32>,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+impl Run {
+    fn report(&self) -> Value {
+        serde_json::from_slice(&self.stdout).unwrap_or_else(|error| {
+            panic!(
+                "stdout is not a JSON report ({error}); stderr: {}",
+                self.stderr
+            )
+        })
+    }
+
+    fn assert_no_panic(&self) {
+        assert!(
+            !self.stderr.contains("panicked at"),
+            "the command panicked: {}",
+            self.stderr
+        );
+        assert_ne!(self.code, Some(101), "stderr: {}", self.stderr);
+    }
+}
+
+fn run(command: &mut Command) -> Run {
+    let output = command.output().unwrap();
+    let run = Run {
+        code: output.status.code(),
+        stdout: output.stdout,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    run.assert_no_panic();
+    run
+}
+
+/// Scans the given `--import aws=PATH` values with a fixed `now` and JSON output.
+fn scan(imports: &[&Path], extra: &[&str]) -> Run {
+    let mut command = roster();
+    command.args(["scan", "--now", NOW, "--format", "json"]);
+    for path in imports {
+        command
+            .arg("--import")
+            .arg(format!("aws={}", path.display()));
+    }
+    command.args(extra);
+    run(&mut command)
+}
+
+fn write(folder: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = folder.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Returns a small account-authorization dump: one user with an inline policy, one role.
+fn dump() -> Value {
+    json!({
+        "UserDetailList": [{
+            "Path": "/",
+            "UserName": "ci",
+            "UserId": "AIDAEXAMPLEUSERAAAAA",
+            "Arn": format!("arn:aws:iam::{ACCOUNT}:user/ci"),
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "GroupList": [],
+            "UserPolicyList": [{
+                "PolicyName": "read",
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+                ]}
+            }],
+            "AttachedManagedPolicies": [],
+            "Tags": [{"Key": "owner", "Value": "platform"}]
+        }],
+        "GroupDetailList": [],
+        "RoleDetailList": [{
+            "Path": "/",
+            "RoleName": "deploy",
+            "RoleId": "AROAEXAMPLEROLEAAAAAA",
+            "Arn": format!("arn:aws:iam::{ACCOUNT}:role/deploy"),
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ]},
+            "InstanceProfileList": [],
+            "RolePolicyList": [],
+            "AttachedManagedPolicies": [],
+            "Tags": [{"Key": "owner", "Value": "platform"}],
+            "RoleLastUsed": {"LastUsedDate": "2026-05-30T00:00:00Z", "Region": "us-east-1"}
+        }],
+        "Policies": []
+    })
+}
+
+/// A roster that declares the dump's two identities and one role that does not exist.
+const ROSTER_WITH_ABSENT_ROLE: &str = r##"version: 1
+owners:
+  platform:
+    contact: "#platform"
+environments:
+  prod:
+    aws:
+      accounts: ["111122223333"]
+identities:
+  - id: aws:111122223333:user:ci
+    owner: platform
+  - id: aws:111122223333:role:deploy
+    owner: platform
+  - id: aws:111122223333:role:absent
+    owner: platform
+"##;
+
+fn rules(report: &Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["rule"].as_str().unwrap().to_owned(),
+                finding["subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn dump_with_byte_order_mark_is_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(serde_json::to_vec(&dump()).unwrap());
+    let path = write(folder.path(), "dump.json", bytes);
+
+    let run = scan(&[&path], &["--allow-incomplete"]);
+
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(run.report()["summary"]["identities"], 2);
+}
+
+#[test]
+fn report_json_with_bom_is_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let csv = "user,arn,user_creation_time,password_enabled,password_last_used,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date\n\
+               ci,arn:aws:iam::111122223333:user/ci,2024-01-01T00:00:00+00:00,false,N/A,false,false,N/A,N/A,false,N/A,N/A\n";
+    use base64::Engine as _;
+    let content = base64::engine::general_purpose::STANDARD.encode(csv);
+    let envelope = json!({"Content": content, "ReportFormat": "text/csv", "GeneratedTime": "2026-05-31T00:00:00Z"});
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(serde_json::to_vec(&envelope).unwrap());
+    let report = write(folder.path(), "report.json", bytes);
+    let dump = write(folder.path(), "dump.json", dump().to_string());
+
+    let run = scan(&[&dump, &report], &["--allow-incomplete"]);
+
+    assert_ne!(run.code, Some(2), "stderr: {}", run.stderr);
+    let report = run.report();
+    let unverified: Vec<&str> = report["unverified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|entry| entry["kind"].as_str())
+        .collect();
+    assert!(!unverified.contains(&"credentials"), "{unverified:?}");
+}
+
+#[test]
+fn utf16_dump_error_names_encoding_and_fix() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in dump().to_string().encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    let path = write(folder.path(), "dump.json", bytes);
+
+    let run = scan(&[&path], &[]);
+
+    assert_eq!(run.code, Some(2));
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("dump.json"), "{}", run.stderr);
+    assert!(run.stderr.contains("UTF-16"), "{}", run.stderr);
+    assert!(run.stderr.contains("iconv"), "{}", run.stderr);
+}
+
+#[test]
+fn dump_cut_by_max_items_is_unverified() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut first_page = dump();
+    first_page["NextToken"] = json!("eyJNYXJrZXIiOiAibTEifQ==");
+    let path = write(folder.path(), "dump.json", first_page.to_string());
+    let roster_file = write(folder.path(), "roster.yaml", ROSTER_WITH_ABSENT_ROLE);
+
+    let run = scan(&[&path], &["--roster", roster_file.to_str().unwrap()]);
+
+    assert_eq!(run.code, Some(3), "stderr: {}", run.stderr);
+    let report = run.report();
+    let findings = rules(&report);
+    assert!(
+        !findings.iter().any(|(rule, _)| rule == "missing-identity"),
+        "a dump that stops at a NextToken cannot prove an identity missing: {findings:?}"
+    );
+    assert!(report.to_string().contains("NextToken"), "{report}");
+}
+
+#[test]
+fn role_last_used_array_is_an_error() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut value = dump();
+    value["RoleDetailList"][0]["RoleLastUsed"] = json!([]);
+    let path = write(folder.path(), "dump.json", value.to_string());
+
+    let run = scan(&[&path], &[]);
+
+    assert_eq!(
+        run.code,
+        Some(2),
+        "stdout: {}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("dump.json:"), "{}", run.stderr);
+    assert!(run.stderr.contains("expected an object"), "{}", run.stderr);
+}
