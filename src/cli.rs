@@ -72,7 +72,7 @@ pub struct ScanArgs {
     pub demo: bool,
 
     #[command(flatten)]
-    pub live: crate::live::LiveArgs,
+    pub live: Box<crate::live::LiveArgs>,
 
     /// Output format; the default is table on a terminal and json otherwise.
     #[arg(long, value_enum, env = "ROSTER_FORMAT")]
