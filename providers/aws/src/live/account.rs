@@ -218,7 +218,7 @@ async fn service_usage(
 
 /// Runs `call` for every item, at most as many at once as `gate` has permits. The first item
 /// runs alone, so that a call the account denies or does not support fails once rather than
-/// once per identity; after any failure the remaining calls are cancelled, because the part
+/// once per identity. After any failure the remaining calls are cancelled, because the part
 /// is unverified either way.
 async fn for_each<T, R, F, Fut>(
     items: Vec<T>,

@@ -33,7 +33,7 @@ pub use self::service_usage::SERVICE_USAGE_SOURCE;
 /// Numbers the collections of this process, so that each keeps its own retry state.
 static RUNS: AtomicU64 = AtomicU64::new(0);
 
-/// How to scan AWS.
+/// The configuration of an AWS scan.
 #[derive(Debug, Clone)]
 pub struct AwsConfig {
     pub connection: Connection,
@@ -152,7 +152,7 @@ pub async fn collect(
     Ok(Collection { inventory, stats })
 }
 
-/// Names where the inventory came from: the endpoint, or the IAM API of the partition.
+/// Returns the inventory's source: the endpoint when one is set, else `aws api`.
 fn source(config: &AwsConfig) -> String {
     match &config.connection.endpoint_url {
         Some(endpoint) => format!("aws api at {endpoint}"),
