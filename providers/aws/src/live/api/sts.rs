@@ -22,6 +22,8 @@ impl Clients {
     }
 
     /// Assumes a role and returns its session's credentials, valid for one hour.
+    // NOTE: the session is not refreshed, so an account whose collection outlasts the hour
+    // fails with expired credentials and its remaining parts become unverified.
     pub async fn assume_role(
         &self,
         role_arn: &str,
