@@ -166,19 +166,18 @@ impl IamModel {
         let mut conditional = Vec::new();
         let mut unknown = Vec::new();
 
-        self.walk(
-            member,
-            node,
-            |binding| self.role_includes(&binding.role, permission) != RoleAnswer::No,
-            |path, binding| match (
-                self.role_includes(&binding.role, permission),
-                &binding.condition,
+        self.walk(member, node, |hit, chain| {
+            let list = match (
+                self.role_includes(hit.binding.role.as_str(), permission),
+                &hit.binding.condition,
             ) {
-                (RoleAnswer::Unknown, _) => unknown.push(path),
-                (_, None) => granted.push(path),
-                (_, Some(_)) => conditional.push(path),
-            },
-        )?;
+                (RoleAnswer::No, _) => return,
+                (RoleAnswer::Unknown, _) => &mut unknown,
+                (RoleAnswer::Yes, None) => &mut granted,
+                (RoleAnswer::Yes, Some(_)) => &mut conditional,
+            };
+            list.push(hit.into_path(chain));
+        })?;
 
         Ok(if !granted.is_empty() {
             Access::Granted { via: granted }
@@ -201,18 +200,17 @@ impl IamModel {
         node: &str,
     ) -> Result<Vec<AccessPath<'_>>, GcpError> {
         let mut paths = Vec::new();
-        self.walk(member, node, |_| true, |path, _| paths.push(path))?;
+        self.walk(member, node, |hit, chain| paths.push(hit.into_path(chain)))?;
         Ok(paths)
     }
 
-    /// Calls `visit` for each binding in force at `node` that `keep` accepts and that covers
-    /// `member`, nearest node first.
+    /// Calls `visit` for each binding member in force at `node` that covers `member`, nearest
+    /// node first, with the chain of nodes from `node` up to the root.
     fn walk<'a>(
         &'a self,
         member: &Member,
         node: &str,
-        mut keep: impl FnMut(&'a Binding) -> bool,
-        mut visit: impl FnMut(AccessPath<'a>, &'a Binding),
+        mut visit: impl FnMut(Hit<'a>, &[&str]),
     ) -> Result<(), GcpError> {
         let chain = self.hierarchy.ancestry(node)?;
         let groups = self.groups_of(member);
@@ -221,21 +219,20 @@ impl IamModel {
             let Some((granted_at, policy)) = self.policies.get_key_value(*at) else {
                 continue;
             };
-            for binding in policy.bindings.iter().filter(|binding| keep(binding)) {
+            for binding in &policy.bindings {
                 for binding_member in &binding.members {
                     let Some(matched_by) = self.covers(binding_member, member, &groups, true)
                     else {
                         continue;
                     };
-                    let path = AccessPath {
-                        binding: effective_binding(binding, binding_member, granted_at),
+                    let hit = Hit {
+                        binding,
+                        binding_member,
                         matched_by,
-                        path: chain[..=depth]
-                            .iter()
-                            .map(|node| (*node).to_owned())
-                            .collect(),
+                        granted_at,
+                        depth,
                     };
-                    visit(path, binding);
+                    visit(hit, &chain);
                 }
             }
         }
@@ -337,6 +334,28 @@ impl IamModel {
             .filter(|binding| binding.role == role && binding.condition.is_none())
             .flat_map(|binding| &binding.members)
             .any(|binding_member| self.covers(binding_member, member, groups, false).is_some())
+    }
+}
+
+/// A binding member that covers the member asked about, found at `depth` in the chain.
+struct Hit<'a> {
+    binding: &'a Binding,
+    binding_member: &'a Member,
+    matched_by: MatchedBy<'a>,
+    granted_at: &'a str,
+    depth: usize,
+}
+
+impl<'a> Hit<'a> {
+    fn into_path(self, chain: &[&str]) -> AccessPath<'a> {
+        AccessPath {
+            binding: effective_binding(self.binding, self.binding_member, self.granted_at),
+            matched_by: self.matched_by,
+            path: chain[..=self.depth]
+                .iter()
+                .map(|node| (*node).to_owned())
+                .collect(),
+        }
     }
 }
 
