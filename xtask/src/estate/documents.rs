@@ -144,39 +144,25 @@ pub(crate) fn provided_document(pool_index: usize) -> Value {
             ]),
             json!("*"),
         )],
-        "ReadOnlyAccess" | "ViewOnlyAccess" | "SecurityAudit" => vec![allow(
-            json!([
-                "acm:Describe*",
-                "acm:List*",
-                "cloudformation:Describe*",
-                "cloudformation:Get*",
-                "cloudtrail:Describe*",
-                "cloudtrail:Get*",
-                "cloudwatch:Describe*",
-                "cloudwatch:Get*",
-                "dynamodb:Describe*",
-                "dynamodb:List*",
-                "ec2:Describe*",
-                "ecr:Describe*",
-                "ecs:Describe*",
-                "ecs:List*",
-                "iam:Get*",
-                "iam:List*",
-                "kms:Describe*",
-                "kms:List*",
-                "lambda:Get*",
-                "lambda:List*",
-                "logs:Describe*",
-                "rds:Describe*",
-                "s3:GetBucket*",
-                "s3:List*",
-                "sns:Get*",
-                "sns:List*",
-                "sqs:Get*",
-                "sqs:List*"
-            ]),
+        "ReadOnlyAccess" => vec![allow(
+            read_patterns(&["Describe*", "Get*", "List*"]),
             json!("*"),
         )],
+        "ViewOnlyAccess" => vec![allow(read_patterns(&["Describe*", "List*"]), json!("*"))],
+        "SecurityAudit" => vec![
+            allow(
+                read_patterns(&["Describe*", "GetPolicy*", "List*"]),
+                json!("*"),
+            ),
+            allow(
+                json!([
+                    "iam:GenerateCredentialReport",
+                    "iam:GetAccountAuthorizationDetails",
+                    "s3:GetBucketPolicy"
+                ]),
+                json!("*"),
+            ),
+        ],
         "AmazonS3ReadOnlyAccess" => vec![allow(
             json!([
                 "s3:Get*",
@@ -478,6 +464,83 @@ pub(crate) fn inline_document(template: usize, owner: &str, team: &str) -> Value
         )],
     };
     document(statements)
+}
+
+/// Services whose read actions the read-only AWS-provided policies list, as the real ones do
+/// service by service.
+const READ_SERVICES: [&str; 64] = [
+    "access-analyzer",
+    "acm",
+    "apigateway",
+    "application-autoscaling",
+    "appsync",
+    "athena",
+    "autoscaling",
+    "backup",
+    "batch",
+    "cloudformation",
+    "cloudfront",
+    "cloudtrail",
+    "cloudwatch",
+    "codebuild",
+    "codecommit",
+    "codedeploy",
+    "codepipeline",
+    "cognito-idp",
+    "config",
+    "dax",
+    "directconnect",
+    "dms",
+    "ds",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "ecs",
+    "eks",
+    "elasticache",
+    "elasticbeanstalk",
+    "elasticfilesystem",
+    "elasticloadbalancing",
+    "elasticmapreduce",
+    "es",
+    "events",
+    "firehose",
+    "glacier",
+    "glue",
+    "guardduty",
+    "iam",
+    "inspector",
+    "iot",
+    "kafka",
+    "kinesis",
+    "kms",
+    "lambda",
+    "logs",
+    "organizations",
+    "rds",
+    "redshift",
+    "route53",
+    "route53resolver",
+    "s3",
+    "sagemaker",
+    "secretsmanager",
+    "securityhub",
+    "ses",
+    "sns",
+    "sqs",
+    "ssm",
+    "states",
+    "tag",
+    "waf",
+    "xray",
+];
+
+fn read_patterns(verbs: &[&str]) -> Value {
+    let patterns: Vec<String> = READ_SERVICES
+        .iter()
+        .flat_map(|service| verbs.iter().map(move |verb| format!("{service}:{verb}")))
+        .collect();
+    json!(patterns)
 }
 
 fn allow(action: Value, resource: Value) -> Value {
