@@ -249,3 +249,28 @@ fn role_last_used_array_is_an_error() {
     assert!(run.stderr.contains("dump.json:"), "{}", run.stderr);
     assert!(run.stderr.contains("expected an object"), "{}", run.stderr);
 }
+
+#[test]
+fn invalid_policy_document_is_reported() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut value = dump();
+    value["UserDetailList"][0]["UserPolicyList"][0]["PolicyDocument"] = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": 7}]});
+    let path = write(folder.path(), "dump.json", value.to_string());
+
+    let run = scan(&[&path], &[]);
+
+    assert_eq!(run.code, Some(3), "stderr: {}", run.stderr);
+    let report = run.report();
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("inline:aws:111122223333:user:ci:read"),
+        "the unreadable policy must be named: {notes}"
+    );
+    assert!(notes.contains("invalid document"), "{notes}");
+    let grants_unverified = report["unverified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|entry| entry["kind"] == "grants");
+    assert!(grants_unverified, "{}", report["unverified"]);
+}

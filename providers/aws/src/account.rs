@@ -9,7 +9,7 @@ use roster_model::{
 };
 
 use crate::coverage::account_coverage;
-use crate::policy::ManagedPolicy;
+use crate::policy::{ManagedPolicy, UnreadablePolicy};
 
 /// Imported parts by account id.
 pub(crate) type Accounts = BTreeMap<String, AccountParts>;
@@ -26,6 +26,8 @@ pub(crate) struct AccountParts {
     /// (group name, member) pairs from the users' `GroupList`.
     pub memberships: Vec<(String, IdentityKey)>,
     pub inline_policies: Vec<Policy>,
+    /// Inline policies whose documents the policy engine rejects.
+    pub unreadable_policies: Vec<UnreadablePolicy>,
     pub grants: Vec<Grant>,
     pub trusts: Vec<Trust>,
     pub credentials: Vec<Credential>,
@@ -62,6 +64,7 @@ impl AccountParts {
             groups: BTreeMap::new(),
             memberships: Vec::new(),
             inline_policies: Vec::new(),
+            unreadable_policies: Vec::new(),
             grants: Vec::new(),
             trusts: Vec::new(),
             credentials: Vec::new(),
@@ -110,9 +113,9 @@ pub(crate) fn build_inventory(
     let mut inventory = Inventory::new(ProviderId::Aws);
     for (account, mut parts) in accounts {
         resolve_memberships(&mut parts);
-        let unknown_policies = check_policy_references(&mut parts, &managed);
+        let gaps = check_policy_references(&mut parts, &managed);
 
-        for (kind, identity_kind, status) in account_coverage(&account, &parts, &unknown_policies) {
+        for (kind, identity_kind, status) in account_coverage(&account, &parts, &gaps) {
             inventory.set_coverage(&parts.scope, kind, identity_kind, status);
         }
         tracing::info!(
@@ -166,9 +169,19 @@ fn resolve_memberships(parts: &mut AccountParts) {
     }
 }
 
+/// The policies of an account whose permissions are unknown, for the coverage of grants.
+#[derive(Debug, Default)]
+pub(crate) struct PolicyGaps {
+    /// Managed policies attached or used as a boundary whose documents the dumps lack.
+    pub absent: Vec<PolicyKey>,
+    /// Inline and managed policies whose documents the policy engine rejects.
+    pub unreadable: Vec<PolicyKey>,
+}
+
 /// Notes every managed policy that the account attaches or uses as a boundary but whose
-/// document is unknown, and returns those policies for the coverage of grants.
-fn check_policy_references(parts: &mut AccountParts, managed: &ManagedPolicies) -> Vec<PolicyKey> {
+/// document is unknown, and every policy whose document is invalid, and returns them for the
+/// coverage of grants.
+fn check_policy_references(parts: &mut AccountParts, managed: &ManagedPolicies) -> PolicyGaps {
     let mut absent: BTreeMap<PolicyKey, Vec<String>> = BTreeMap::new();
     let mut flawed: BTreeSet<PolicyKey> = BTreeSet::new();
     for (policy, user) in policy_references(parts) {
@@ -181,7 +194,7 @@ fn check_policy_references(parts: &mut AccountParts, managed: &ManagedPolicies) 
         }
     }
 
-    let mut unknown = Vec::new();
+    let mut gaps = PolicyGaps::default();
     for (policy, mut users) in absent {
         users.sort();
         users.dedup();
@@ -191,14 +204,16 @@ fn check_policy_references(parts: &mut AccountParts, managed: &ManagedPolicies) 
             Some(policy.to_string()),
             format!("managed policy `{policy}` is attached to {users} but absent from the dump's Policies list, so its permissions are unknown"),
         );
-        unknown.push(policy);
+        gaps.absent.push(policy);
     }
     for policy in flawed {
         let Some(issue) = managed.get(&policy).and_then(|found| found.issue.clone()) else {
             continue;
         };
-        if issue.kind == NoteKind::MissingPolicy {
-            unknown.push(policy.clone());
+        if issue.unreadable {
+            gaps.unreadable.push(policy.clone());
+        } else if issue.kind == NoteKind::MissingPolicy {
+            gaps.absent.push(policy.clone());
         }
         parts.note(
             issue.kind,
@@ -206,8 +221,21 @@ fn check_policy_references(parts: &mut AccountParts, managed: &ManagedPolicies) 
             format!("managed policy `{policy}`: {}", issue.message),
         );
     }
-    unknown.sort();
-    unknown
+    for unreadable in std::mem::take(&mut parts.unreadable_policies) {
+        parts.note(
+            NoteKind::LossyInput,
+            Some(unreadable.key.to_string()),
+            format!(
+                "inline policy `{}` has an invalid document, so its permissions are unknown: {}",
+                unreadable.key, unreadable.reason
+            ),
+        );
+        gaps.unreadable.push(unreadable.key);
+    }
+    gaps.absent.sort();
+    gaps.unreadable.sort();
+    gaps.unreadable.dedup();
+    gaps
 }
 
 /// Returns (managed policy, who uses it) for every attachment and permission boundary.

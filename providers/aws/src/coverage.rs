@@ -1,9 +1,9 @@
 //! Coverage of an account: which parts the imported files collected fully, and why the
 //! others are partial.
 
-use roster_model::{CoverageKind, CoverageStatus, IdentityKind, PolicyKey};
+use roster_model::{CoverageKind, CoverageStatus, IdentityKind};
 
-use crate::account::AccountParts;
+use crate::account::{AccountParts, PolicyGaps};
 use crate::error::{counted, quoted_list};
 
 const USERS: &str = "UserDetailList";
@@ -14,12 +14,12 @@ const POLICIES: &str = "Policies";
 /// One coverage entry: kind, identity kind when the entry is about one, status.
 pub(crate) type CoverageEntry = (CoverageKind, Option<IdentityKind>, CoverageStatus);
 
-/// Decides the coverage of every kind for one account. `unknown_policies` are the managed
-/// policies the account uses whose documents the dumps lack.
+/// Decides the coverage of every kind for one account. `policy_gaps` are the policies the
+/// account uses whose permissions are unknown.
 pub(crate) fn account_coverage(
     account: &str,
     parts: &AccountParts,
-    unknown_policies: &[PolicyKey],
+    policy_gaps: &PolicyGaps,
 ) -> Vec<CoverageEntry> {
     let gaps = |lists: &[&str]| dump_gaps(account, parts, lists);
 
@@ -31,10 +31,16 @@ pub(crate) fn account_coverage(
     };
 
     let mut grant_gaps = gaps(&[USERS, GROUPS, ROLES, POLICIES]);
-    if !unknown_policies.is_empty() {
+    if !policy_gaps.absent.is_empty() {
         grant_gaps.push(format!(
             "the permissions of the managed policies {} are unknown because the dump lacks their documents",
-            quoted_list(unknown_policies)
+            quoted_list(&policy_gaps.absent)
+        ));
+    }
+    if !policy_gaps.unreadable.is_empty() {
+        grant_gaps.push(format!(
+            "the permissions of the policies {} are unknown because their documents are invalid",
+            quoted_list(&policy_gaps.unreadable)
         ));
     }
 

@@ -101,6 +101,9 @@ fn add_user(accounts: &mut Accounts, user: UserParts) -> Option<Duplicate> {
         parts.memberships.push((group_name, key.clone()));
     }
     parts.inline_policies.extend(user.attachments.inline);
+    parts
+        .unreadable_policies
+        .extend(user.attachments.unreadable);
     parts.grants.extend(user.attachments.grants);
     parts.identities.insert(key, user.identity);
     None
@@ -114,6 +117,9 @@ fn add_group(accounts: &mut Accounts, group: GroupParts) -> Option<Duplicate> {
     }
 
     parts.inline_policies.extend(group.attachments.inline);
+    parts
+        .unreadable_policies
+        .extend(group.attachments.unreadable);
     parts.grants.extend(group.attachments.grants);
     parts.groups.insert(key, group.group);
     None
@@ -140,6 +146,9 @@ fn add_role(accounts: &mut Accounts, role: RoleParts) -> Option<Duplicate> {
         parts.dump_facts().roles_without_last_used += 1;
     }
     parts.inline_policies.extend(role.attachments.inline);
+    parts
+        .unreadable_policies
+        .extend(role.attachments.unreadable);
     parts.grants.extend(role.attachments.grants);
     parts.trusts.extend(role.trusts);
     parts.identities.insert(key, role.identity);

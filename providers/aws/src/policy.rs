@@ -5,6 +5,8 @@ use std::path::Path;
 use roster_model::{
     Boundary, Grant, NoteKind, Policy, PolicyKey, PolicyKind, ProviderId, ScopeId, Subject,
 };
+use roster_policy::aws::{Grammar, PolicyDocument};
+use serde_json::Value;
 
 use crate::arn::Arn;
 use crate::document::decode_document;
@@ -18,6 +20,16 @@ use crate::raw::{
 pub(crate) struct Attachments {
     pub inline: Vec<Policy>,
     pub grants: Vec<Grant>,
+    /// Inline policies whose documents the policy engine cannot read.
+    pub unreadable: Vec<UnreadablePolicy>,
+}
+
+/// A policy whose document the policy engine rejects, with the engine's reason. The rules
+/// read every AWS document with that engine, so such a policy would grant nothing unnoticed.
+#[derive(Debug, Clone)]
+pub(crate) struct UnreadablePolicy {
+    pub key: PolicyKey,
+    pub reason: String,
 }
 
 /// A managed policy from `Policies[]`, with the problem of its versions, if any.
@@ -29,13 +41,15 @@ pub(crate) struct ManagedPolicy {
     pub issue: Option<PolicyIssue>,
 }
 
-/// A problem with the versions of a managed policy.
+/// A problem with the versions or the document of a managed policy.
 #[derive(Debug, Clone)]
 pub(crate) struct PolicyIssue {
     /// [`NoteKind::MissingPolicy`] when the document in force is unknown, otherwise
     /// [`NoteKind::LossyInput`].
     pub kind: NoteKind,
     pub message: String,
+    /// Set when the document in force is present but the policy engine rejects it.
+    pub unreadable: bool,
 }
 
 /// Returns the key of an inline policy: `inline:<identity or group key>:<policy name>`.
@@ -63,6 +77,12 @@ pub(crate) fn translate_attachments(
                 subject: key.to_string(),
                 reason,
             })?;
+        if let Err(reason) = check_document(&document) {
+            attachments.unreadable.push(UnreadablePolicy {
+                key: key.clone(),
+                reason,
+            });
+        }
         attachments.grants.push(grant(subject, key.clone(), scope));
         attachments.inline.push(Policy {
             key,
@@ -82,6 +102,14 @@ pub(crate) fn translate_attachments(
             .push(grant(subject, PolicyKey::new(raw.policy_arn), scope));
     }
     Ok(attachments)
+}
+
+/// Reads a decoded permission policy with the policy engine, with the grammar the rules use,
+/// and returns the engine's reason when it rejects the document.
+pub(crate) fn check_document(document: &Value) -> Result<(), String> {
+    PolicyDocument::from_value(document, Grammar::Any)
+        .map(|_| ())
+        .map_err(|error| error.to_string())
 }
 
 fn grant(subject: &Subject, policy: PolicyKey, scope: &ScopeId) -> Grant {
@@ -146,7 +174,19 @@ pub(crate) fn translate_managed_policy(
         }
         None => None,
     };
-    let issue = issue.or_else(|| missing_document_issue(version_id.as_deref(), document.is_none()));
+    let unreadable = document
+        .as_ref()
+        .and_then(|document| check_document(document).err())
+        .map(|reason| PolicyIssue {
+            kind: NoteKind::MissingPolicy,
+            message: format!(
+                "the document of the default version is invalid, so the policy's permissions are unknown: {reason}"
+            ),
+            unreadable: true,
+        });
+    let issue = unreadable
+        .or(issue)
+        .or_else(|| missing_document_issue(version_id.as_deref(), document.is_none()));
 
     Ok(ManagedPolicy {
         policy: Policy {
@@ -174,6 +214,7 @@ fn missing_document_issue(version_id: Option<&str>, missing: bool) -> Option<Pol
         message: format!(
             "the default version{version} has no Document, so the policy's permissions are unknown"
         ),
+        unreadable: false,
     })
 }
 
@@ -215,6 +256,7 @@ fn default_version(
                     kind: NoteKind::MissingPolicy,
                     message: "the dump contains no default version of the policy, so its permissions are unknown"
                         .to_owned(),
+                    unreadable: false,
                 }),
             ),
         },
@@ -238,6 +280,7 @@ fn lossy(message: String) -> PolicyIssue {
     PolicyIssue {
         kind: NoteKind::LossyInput,
         message,
+        unreadable: false,
     }
 }
 
@@ -335,6 +378,56 @@ mod tests {
         }));
         assert_eq!(policy.policy.version.as_deref(), Some("v3"));
         assert_eq!(policy.issue.unwrap().kind, NoteKind::LossyInput);
+    }
+
+    #[test]
+    fn invalid_default_document_is_unreadable() {
+        let policy = managed(json!({
+            "Arn": "arn:aws:iam::111122223333:policy/p",
+            "DefaultVersionId": "v1",
+            "PolicyVersionList": [{
+                "VersionId": "v1",
+                "IsDefaultVersion": true,
+                "Document": {"Version": "2012-10-17", "Statement": 1}
+            }]
+        }));
+        let issue = policy.issue.unwrap();
+        assert!(issue.unreadable);
+        assert_eq!(issue.kind, NoteKind::MissingPolicy);
+        assert!(issue.message.contains("is invalid"), "{}", issue.message);
+    }
+
+    #[test]
+    fn invalid_inline_document_is_unreadable() {
+        let scope = ScopeId::new(ProviderId::Aws, "111122223333");
+        let subject = Subject::Identity(roster_model::IdentityKey::new(
+            ProviderId::Aws,
+            "111122223333",
+            roster_model::IdentityKind::AwsUser,
+            "u",
+        ));
+        let inline: Vec<InlinePolicy> = serde_json::from_value(json!([
+            {"PolicyName": "bad", "PolicyDocument": {"Statement": [{"Effect": "Perhaps", "Action": "*", "Resource": "*"}]}},
+            {"PolicyName": "good", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}
+        ]))
+        .unwrap();
+
+        let attachments = translate_attachments(
+            Path::new("dump.json"),
+            &subject,
+            "aws:111122223333:user:u",
+            &scope,
+            inline,
+            Vec::new(),
+        )
+        .unwrap();
+
+        assert_eq!(attachments.grants.len(), 2);
+        assert_eq!(attachments.unreadable.len(), 1);
+        assert_eq!(
+            attachments.unreadable[0].key.as_str(),
+            "inline:aws:111122223333:user:u:bad"
+        );
     }
 
     #[test]
