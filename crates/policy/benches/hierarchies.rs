@@ -45,8 +45,8 @@ fn gcp_catalog() -> RoleCatalog {
     roles
 }
 
-/// Gives every node of the chain a policy of 30 bindings with 5 members each; the member
-/// asked about holds `roles/owner` at the organization through two nested groups.
+/// Gives every node of the chain a policy of 30 bindings with 5 members each. The member
+/// checked has `roles/owner` at the organization through two nested groups.
 fn gcp_model() -> (IamModel, Member) {
     let mut hierarchy = ResourceHierarchy::new();
     for pair in NODES.windows(2) {

@@ -48,6 +48,27 @@ fn pass_role_with_lambda() {
         ]
     );
     assert!(paths[0].conditions.is_empty());
+    assert_eq!(paths[0].service.as_deref(), Some("lambda.amazonaws.com"));
+}
+
+#[test]
+fn passed_to_service_limits_compute() {
+    let paths = paths_of(
+        json!([
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+             "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+            {"Effect": "Allow", "Action": ["lambda:CreateFunction", "ecs:RunTask"], "Resource": "*"}
+        ]),
+        USER,
+    );
+
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert_eq!(paths[0].service.as_deref(), Some("ecs-tasks.amazonaws.com"));
+    assert!(paths[0].steps[1].starts_with("`ecs:RunTask`"));
+    assert_eq!(
+        paths[0].conditions,
+        ["if StringEquals iam:PassedToService `ecs-tasks.amazonaws.com`"]
+    );
 }
 
 #[test]

@@ -89,7 +89,7 @@ fn management_group_assignment_reaches_resource() {
     assert_eq!(
         via[0].to_string(),
         format!(
-            "`sp-1` holds `Contributor` at `{MG}`, inherited along `{MG}` > `{SUBSCRIPTION}` > `{ACCOUNT_GROUP}` > `{ACCOUNT}`"
+            "`sp-1` has `Contributor` at `{MG}`, inherited along `{MG}` > `{SUBSCRIPTION}` > `{ACCOUNT_GROUP}` > `{ACCOUNT}`"
         )
     );
 }

@@ -325,7 +325,7 @@ fn inherited_grant_names_path() {
     assert_eq!(
         via[0].to_string(),
         format!(
-            "`group:admins@example.com` holds `roles/owner` on `{ORG}` (member of `group:admins@example.com`), inherited along `{ORG}` > `{FOLDER}` > `{PROJECT}` > `{BUCKET}`"
+            "`group:admins@example.com` has `roles/owner` on `{ORG}` (member of `group:admins@example.com`), inherited along `{ORG}` > `{FOLDER}` > `{PROJECT}` > `{BUCKET}`"
         )
     );
 }

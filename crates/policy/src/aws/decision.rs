@@ -28,7 +28,7 @@ impl fmt::Display for StatementRef<'_> {
             "{} `{}` statement {}",
             self.layer, self.policy, self.statement.index
         )?;
-        if let Some(sid) = &self.statement.sid {
+        if let Some(sid) = self.statement.sid.as_deref().filter(|sid| !sid.is_empty()) {
             write!(f, " (`{sid}`)")?;
         }
         Ok(())

@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::action_set::ActionSet;
 use super::arn::Arn;
+use super::condition::OperatorKind;
 use super::decision::StatementRef;
 use super::document::{ResourceBlock, ResourcePattern};
 use super::effective::{EffectiveAccess, EffectiveGrant};
@@ -144,54 +145,73 @@ pub struct EscalationPath {
     pub conditions: Vec<String>,
     /// The ARN of the role an assume-role chain ends at; `None` for other kinds.
     pub target: Option<String>,
+    /// The service principal a pass-role path hands the role to, such as
+    /// `lambda.amazonaws.com`: only a role that trusts it can be passed. `None` for other
+    /// kinds.
+    pub service: Option<String>,
 }
 
-/// Services that run code with a role passed to them: the action that starts the code, and
-/// what the code then does.
-const COMPUTE_ACTIONS: [(&str, &str); 12] = [
+/// Services that run code with a role passed to them: the action that starts the code, the
+/// service principal that the passed role must trust, and what the code then does.
+const COMPUTE_ACTIONS: [(&str, &str, &str); 12] = [
     (
         "lambda:CreateFunction",
+        "lambda.amazonaws.com",
         "a new Lambda function runs as the passed role",
     ),
     (
         "ec2:RunInstances",
+        "ec2.amazonaws.com",
         "a new EC2 instance runs with the passed role's instance profile",
     ),
     (
         "ecs:RunTask",
+        "ecs-tasks.amazonaws.com",
         "an ECS task runs with the passed role as its task role",
     ),
     (
         "glue:CreateDevEndpoint",
+        "glue.amazonaws.com",
         "a Glue development endpoint runs as the passed role",
     ),
-    ("glue:CreateJob", "a Glue job runs as the passed role"),
+    (
+        "glue:CreateJob",
+        "glue.amazonaws.com",
+        "a Glue job runs as the passed role",
+    ),
     (
         "cloudformation:CreateStack",
+        "cloudformation.amazonaws.com",
         "CloudFormation creates resources as the passed role",
     ),
     (
         "sagemaker:CreateNotebookInstance",
+        "sagemaker.amazonaws.com",
         "a SageMaker notebook runs as the passed role",
     ),
     (
         "sagemaker:CreateTrainingJob",
+        "sagemaker.amazonaws.com",
         "a SageMaker training job runs as the passed role",
     ),
     (
         "sagemaker:CreateProcessingJob",
+        "sagemaker.amazonaws.com",
         "a SageMaker processing job runs as the passed role",
     ),
     (
         "codebuild:CreateProject",
+        "codebuild.amazonaws.com",
         "a CodeBuild project builds as the passed role",
     ),
     (
         "datapipeline:CreatePipeline",
+        "datapipeline.amazonaws.com",
         "a Data Pipeline runs as the passed role",
     ),
     (
         "apprunner:CreateService",
+        "tasks.apprunner.amazonaws.com",
         "an App Runner service runs as the passed role",
     ),
 ];
@@ -207,16 +227,21 @@ pub fn escalation_paths(
         .map(|arn| arn.resource_type())
         .unwrap_or_default();
 
-    if let Some(pass_role) = find_step(effective, "iam:PassRole", |_| true) {
-        for (action, effect) in COMPUTE_ACTIONS {
-            let Some(compute) = find_step(effective, action, |_| true) else {
-                continue;
-            };
-            paths.push(path(
-                EscalationKind::PassRoleToCompute,
-                vec![pass_role.clone(), compute, Step::note(effect)],
-            ));
-        }
+    for (action, service, effect) in COMPUTE_ACTIONS {
+        let Some(pass_role) =
+            find_grant_step(effective, "iam:PassRole", |grant| passes_to(grant, service))
+        else {
+            continue;
+        };
+        let Some(compute) = find_step(effective, action, |_| true) else {
+            continue;
+        };
+        let mut pass_role_path = path(
+            EscalationKind::PassRoleToCompute,
+            vec![pass_role, compute, Step::note(effect)],
+        );
+        pass_role_path.service = Some(service.to_owned());
+        paths.push(pass_role_path);
     }
 
     let other_users = |resources: &ResourceBlock| reaches_other_than(resources, principal_arn);
@@ -357,6 +382,7 @@ pub fn assume_role_paths(start: &str, edges: &[TrustEdge], max_hops: usize) -> V
                 .flat_map(|edge| edge.conditions.iter().cloned())
                 .collect(),
             target: chain.last().map(|edge| edge.to.clone()),
+            service: None,
         })
         .collect()
 }
@@ -391,6 +417,7 @@ fn path(kind: EscalationKind, steps: Vec<Step>) -> EscalationPath {
         steps: steps.into_iter().map(|step| step.text).collect(),
         conditions,
         target: None,
+        service: None,
     }
 }
 
@@ -401,9 +428,19 @@ fn find_step(
     action: &str,
     accepts: impl Fn(&ResourceBlock) -> bool,
 ) -> Option<Step> {
+    find_grant_step(effective, action, |grant| accepts(grant.resources))
+}
+
+/// Finds a grant of an action that satisfies `accepts`, preferring one with no condition or
+/// restriction.
+fn find_grant_step(
+    effective: &EffectiveAccess<'_>,
+    action: &str,
+    accepts: impl Fn(&EffectiveGrant<'_>) -> bool,
+) -> Option<Step> {
     let candidates: Vec<&EffectiveGrant<'_>> = effective
         .grants_for(action)
-        .filter(|grant| accepts(grant.resources))
+        .filter(|grant| accepts(grant))
         .collect();
     let grant = candidates
         .iter()
@@ -437,6 +474,39 @@ fn describe_resources(resources: &ResourceBlock) -> String {
     } else {
         list.join(", ")
     }
+}
+
+/// Returns whether the `iam:PassedToService` conditions of a grant, if any, let a role be
+/// passed to `service`. Operators other than the string ones, and set qualifiers, leave the
+/// question open, so they count as letting it through.
+fn passes_to(grant: &EffectiveGrant<'_>, service: &str) -> bool {
+    grant
+        .conditions
+        .iter()
+        .filter(|condition| condition.key().eq_ignore_ascii_case("iam:PassedToService"))
+        .filter(|condition| condition.operator.qualifier.is_none())
+        .all(|condition| {
+            let matches = |value: &str| match condition.operator.kind {
+                OperatorKind::StringEquals | OperatorKind::StringNotEquals => value == service,
+                OperatorKind::StringEqualsIgnoreCase | OperatorKind::StringNotEqualsIgnoreCase => {
+                    value.eq_ignore_ascii_case(service)
+                }
+                OperatorKind::StringLike | OperatorKind::StringNotLike => {
+                    wildcard::wildcard_match(value, service, Case::Sensitive)
+                }
+                _ => true,
+            };
+            let any = condition.values().any(matches);
+            match condition.operator.kind {
+                OperatorKind::StringEquals
+                | OperatorKind::StringEqualsIgnoreCase
+                | OperatorKind::StringLike => any,
+                OperatorKind::StringNotEquals
+                | OperatorKind::StringNotEqualsIgnoreCase
+                | OperatorKind::StringNotLike => !any,
+                _ => true,
+            }
+        })
 }
 
 /// Returns whether the resources include the ARN; a pattern with a policy variable counts

@@ -273,7 +273,7 @@ fn read_deny(value: &Value, path: &str) -> Result<DenyAssignment, AzureError> {
     })
 }
 
-/// Lists the items of a document that holds a list: an array of items or of ARM pages
+/// Lists the items of a document that contains a list: an array of items or of ARM pages
 /// (`{"value": [...]}`), one page, or one item. Each item comes with its path for errors.
 pub(crate) fn list_items<'a>(
     value: &'a Value,

@@ -52,8 +52,8 @@ pub enum Decision<'a> {
         conditions: Vec<AssignmentPath<'a>>,
         unresolved: Vec<AssignmentPath<'a>>,
     },
-    /// No known definition allows it, but the principal holds assignments whose definition
-    /// is missing.
+    /// No known definition allows it, but the principal has assignments whose definition is
+    /// missing.
     Unknown {
         unresolved: Vec<AssignmentPath<'a>>,
     },
@@ -72,7 +72,7 @@ impl Decision<'_> {
     }
 }
 
-/// Why a request is denied.
+/// The reason a request is denied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DenyReason<'a> {
     /// Deny assignments apply; they override every role assignment.
@@ -280,7 +280,7 @@ impl fmt::Display for AssignmentPath<'_> {
             });
         write!(
             f,
-            "`{}` holds `{role}` at `{}`",
+            "`{}` has `{role}` at `{}`",
             self.assignment.principal_id, self.assignment.scope
         )?;
         if let Some(condition) = &self.assignment.condition {

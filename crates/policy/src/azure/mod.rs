@@ -8,9 +8,9 @@
 //! - Scopes: [`Scope`] reads ARM scope paths; [`ScopeTree`] records the management group of
 //!   each subscription and management group, which their paths do not show.
 //! - Checks: [`Rbac::check`] decides whether a [`Principal`] (with its groups) may perform an
-//!   action at a scope. Deny assignments override every role assignment; conditional
-//!   assignments give a conditional answer; assignments to unknown definitions are reported,
-//!   never read as "no access".
+//!   action at a scope. Deny assignments override every role assignment. Conditional
+//!   assignments give a conditional decision, and assignments to unknown definitions are
+//!   reported, never read as "no access".
 
 mod assignment;
 mod check;

@@ -12,7 +12,7 @@ use std::fmt;
 
 use super::error::AzureError;
 
-/// What a scope is, read from its path.
+/// The kind of a scope, read from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ScopeKind {
     /// `/`, the root of the tenant.
@@ -73,7 +73,7 @@ impl Scope {
         })
     }
 
-    /// The root scope `/`.
+    /// Returns the root scope `/`.
     pub fn root() -> Scope {
         Scope {
             text: "/".to_owned(),
@@ -82,7 +82,7 @@ impl Scope {
         }
     }
 
-    /// The scope as written, without a trailing `/`.
+    /// Returns the scope as written, without a trailing `/`.
     pub fn as_str(&self) -> &str {
         &self.text
     }
@@ -119,7 +119,7 @@ impl Scope {
         parents
     }
 
-    /// The lowercased path used as a map key.
+    /// Returns the lowercased path, for use as a map key.
     pub(crate) fn key(&self) -> String {
         format!("/{}", self.segments.join("/"))
     }

@@ -13,10 +13,10 @@ use super::member::{Member, MemberKind};
 use super::policy::{Binding, BindingCondition, IamPolicy};
 use super::role::RoleCatalog;
 
-/// Roles, hierarchy, allow policies and group memberships: what the engine answers from.
+/// The roles, hierarchy, allow policies and group memberships that permission checks read.
 ///
-/// NOTE: IAM deny policies and principal access boundary policies are not modelled; an
-/// answer of [`Access::Granted`] can still be refused by one of them.
+/// NOTE: IAM deny policies and principal access boundary policies are not modelled, so a
+/// result of [`Access::Granted`] can still be refused by one of them.
 #[derive(Debug, Clone, Default)]
 pub struct IamModel {
     roles: RoleCatalog,
@@ -32,11 +32,11 @@ pub struct EffectiveBinding<'a> {
     pub member: &'a Member,
     pub role: &'a str,
     pub condition: Option<&'a BindingCondition>,
-    /// The node whose policy holds the binding.
+    /// The node whose policy contains the binding.
     pub granted_at: &'a str,
 }
 
-/// How a binding's member covers the member asked about.
+/// The way a binding's member covers the requested member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchedBy<'a> {
     /// The binding names the member itself.
@@ -51,13 +51,13 @@ pub enum MatchedBy<'a> {
     AllAuthenticatedUsers,
     /// A `principalSet://.../*` that contains the `principal://` asked about.
     PrincipalSet,
-    /// `projectOwner:`, `projectEditor:` or `projectViewer:`: the member holds that basic role
-    /// on the project.
+    /// `projectOwner:`, `projectEditor:` or `projectViewer:`: the member has that basic role on
+    /// the project.
     ProjectRole,
 }
 
-/// One binding that grants, or may grant, a permission, with the nodes from the node asked
-/// about up to the node that holds the binding.
+/// One binding that grants, or may grant, a permission, with the nodes from the requested
+/// node up to the node whose policy contains the binding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessPath<'a> {
     pub binding: EffectiveBinding<'a>,
@@ -66,7 +66,7 @@ pub struct AccessPath<'a> {
     pub path: Vec<String>,
 }
 
-/// The answer to "does this member hold this permission on this node".
+/// The result of checking whether a member has a permission on a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access<'a> {
     /// At least one unconditional binding grants the permission; `via` lists them all.
@@ -398,7 +398,7 @@ impl fmt::Display for EffectiveBinding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "`{}` holds `{}` on `{}`",
+            "`{}` has `{}` on `{}`",
             self.member, self.role, self.granted_at
         )?;
         if let Some(condition) = self.condition {
@@ -423,7 +423,7 @@ impl fmt::Display for AccessPath<'_> {
                 f.write_str(" (public member)")?;
             }
             MatchedBy::PrincipalSet => f.write_str(" (in the principal set)")?,
-            MatchedBy::ProjectRole => f.write_str(" (holds the project's basic role)")?,
+            MatchedBy::ProjectRole => f.write_str(" (has the project's basic role)")?,
         }
         if self.path.len() > 1 {
             let down: Vec<&str> = self.path.iter().rev().map(String::as_str).collect();

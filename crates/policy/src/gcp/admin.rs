@@ -4,8 +4,8 @@
 //! A role counts when a member holding it on a container (organization, folder or project) can
 //! take every other right there: by editing the container's IAM policy, or by minting
 //! credentials for every service account in it. Minting credentials counts because a
-//! project's default service accounts often hold `roles/editor`, and one of its service
-//! accounts usually holds more. Bound on a single resource (a bucket, one service account),
+//! project's default service accounts often have `roles/editor`, and one of its service
+//! accounts usually has more. Bound on a single resource (a bucket, one service account),
 //! these roles reach only that resource and are not admin-equivalent.
 //!
 //! Left out on purpose: `roles/iam.serviceAccountUser` (acting as a service account also needs
@@ -18,8 +18,8 @@ use super::hierarchy::NodeKind;
 use super::member::Member;
 use super::role::RoleCatalog;
 
-/// Predefined roles that are admin-equivalent when bound on a container, decided by name so
-/// that the answer does not depend on a roles file.
+/// Predefined roles that are admin-equivalent when bound on a container, listed by name so
+/// that the result does not depend on a roles file.
 pub const ADMIN_EQUIVALENT_ROLES: [&str; 10] = [
     // Full control, including the IAM policy.
     "roles/owner",
@@ -80,8 +80,8 @@ impl RoleCatalog {
 }
 
 impl IamModel {
-    /// Lists the bindings in force at `node` through which `member` holds an admin-equivalent
-    /// role on a container, conditional ones included (their condition is on the binding).
+    /// Lists the bindings in force at `node` that give `member` an admin-equivalent role on a
+    /// container. Conditional bindings are included, with their condition.
     pub fn admin_paths(
         &self,
         member: &Member,

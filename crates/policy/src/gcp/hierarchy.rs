@@ -8,7 +8,7 @@ use super::error::GcpError;
 /// The prefix Cloud Asset Inventory puts before organization, folder and project names.
 const RESOURCE_MANAGER_PREFIX: &str = "//cloudresourcemanager.googleapis.com/";
 
-/// What a node of the hierarchy is, read from its name.
+/// The kind of a hierarchy node, read from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeKind {
     /// `organizations/ID`
@@ -39,7 +39,7 @@ impl NodeKind {
         }
     }
 
-    /// Returns whether the node holds other nodes: an organization, a folder or a project.
+    /// Returns whether the node contains other nodes: an organization, a folder or a project.
     pub fn is_container(self) -> bool {
         !matches!(self, NodeKind::Resource)
     }

@@ -161,7 +161,7 @@ impl Member {
         Ok(member)
     }
 
-    /// The member as the policy wrote it.
+    /// Returns the member as the policy wrote it.
     pub fn as_str(&self) -> &str {
         &self.text
     }
@@ -175,13 +175,13 @@ impl Member {
         self.kind
     }
 
-    /// The email, domain, project id or URI after the type prefix, without `?uid=`. Emails and
-    /// domains are lowercased.
+    /// Returns the email, domain, project id or URI after the type prefix, without `?uid=`.
+    /// Emails and domains are lowercased.
     pub fn id(&self) -> &str {
         &self.id
     }
 
-    /// The unique id that IAM appends to a deleted member.
+    /// Returns the unique id that IAM appends to a deleted member.
     pub fn uid(&self) -> Option<&str> {
         self.uid.as_deref()
     }

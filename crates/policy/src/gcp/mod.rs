@@ -1,7 +1,7 @@
 //! The GCP IAM engine: roles, allow policies and the resource hierarchy.
 //!
 //! - Roles: [`RoleCatalog`] reads predefined and custom roles from a roles file or from
-//!   `roles.list` pages (`view=FULL`) and answers which permissions a role includes.
+//!   `roles.list` pages (`view=FULL`) and returns the permissions a role includes.
 //! - Members: [`Member`] reads every member form IAM writes, keeping a deleted member apart
 //!   from the live principal with the same email.
 //! - Policies: [`IamPolicy`] reads allow policies; a conditional binding keeps its condition.

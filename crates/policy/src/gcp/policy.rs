@@ -10,7 +10,7 @@ use super::role::RoleLevel;
 const IAM_POLICY: &str = "IAM policy";
 
 /// The condition of a conditional binding. It is kept as written and never evaluated, so a
-/// conditional binding stays conditional in every answer.
+/// conditional binding stays conditional in every result.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BindingCondition {
     pub title: Option<String>,

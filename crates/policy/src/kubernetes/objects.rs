@@ -123,11 +123,11 @@ pub enum SubjectKind {
     User,
     Group,
     ServiceAccount,
-    /// A kind RBAC does not define, kept as written; it matches nobody.
+    /// A kind RBAC does not define, kept as written. It covers no user.
     Other(String),
 }
 
-/// Who a binding grants its role to.
+/// A user, group or service account that a binding grants its role to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Subject {
     pub kind: SubjectKind,
@@ -269,8 +269,8 @@ impl RbacObjects {
         match kind {
             "Role" => {
                 let raw: RawRole = read(value, path)?;
-                let namespace = required(raw.metadata.namespace, path, "metadata.namespace")?;
-                let name = required(raw.metadata.name, path, "metadata.name")?;
+                let namespace = required(raw.metadata.namespace, kind, path, "metadata.namespace")?;
+                let name = required(raw.metadata.name, kind, path, "metadata.name")?;
                 self.roles.push(Role {
                     namespace,
                     name,
@@ -279,7 +279,7 @@ impl RbacObjects {
             }
             "ClusterRole" => {
                 let raw: RawRole = read(value, path)?;
-                let name = required(raw.metadata.name, path, "metadata.name")?;
+                let name = required(raw.metadata.name, kind, path, "metadata.name")?;
                 self.cluster_roles.push(ClusterRole {
                     name,
                     labels: raw.metadata.labels,
@@ -289,9 +289,9 @@ impl RbacObjects {
             }
             "RoleBinding" => {
                 let raw: RawBinding = read(value, path)?;
-                let namespace = required(raw.metadata.namespace, path, "metadata.namespace")?;
-                let name = required(raw.metadata.name, path, "metadata.name")?;
-                let role_ref = required(raw.role_ref, path, "roleRef")?;
+                let namespace = required(raw.metadata.namespace, kind, path, "metadata.namespace")?;
+                let name = required(raw.metadata.name, kind, path, "metadata.name")?;
+                let role_ref = required(raw.role_ref, kind, path, "roleRef")?;
                 self.role_bindings.push(RoleBinding {
                     namespace,
                     name,
@@ -301,8 +301,8 @@ impl RbacObjects {
             }
             "ClusterRoleBinding" => {
                 let raw: RawBinding = read(value, path)?;
-                let name = required(raw.metadata.name, path, "metadata.name")?;
-                let role_ref = required(raw.role_ref, path, "roleRef")?;
+                let name = required(raw.metadata.name, kind, path, "metadata.name")?;
+                let role_ref = required(raw.role_ref, kind, path, "roleRef")?;
                 self.cluster_role_bindings.push(ClusterRoleBinding {
                     name,
                     role_ref,
@@ -312,7 +312,7 @@ impl RbacObjects {
             "" => {
                 return Err(KubernetesError::invalid(
                     join(path, "kind"),
-                    "the object has no `kind`, and no list kind names it",
+                    "the object has no `kind` and its list does not name one: add `kind: Role`, `ClusterRole`, `RoleBinding` or `ClusterRoleBinding`",
                 ));
             }
             other => {
@@ -337,8 +337,15 @@ fn read<T: for<'de> Deserialize<'de>>(value: &Value, path: &str) -> Result<T, Ku
     })
 }
 
-fn required<T>(value: Option<T>, path: &str, field: &str) -> Result<T, KubernetesError> {
-    value.ok_or_else(|| KubernetesError::invalid(join(path, field), format!("missing `{field}`")))
+fn required<T>(
+    value: Option<T>,
+    kind: &str,
+    path: &str,
+    field: &str,
+) -> Result<T, KubernetesError> {
+    value.ok_or_else(|| {
+        KubernetesError::invalid(join(path, field), format!("a {kind} needs `{field}`"))
+    })
 }
 
 fn subjects(raw: Option<Vec<RawSubject>>) -> Vec<Subject> {
@@ -394,7 +401,7 @@ mod tests {
 
         assert_eq!(
             error.to_string(),
-            "invalid RBAC object at `items[0].metadata.namespace`: missing `metadata.namespace`"
+            "invalid RBAC object at `items[0].metadata.namespace`: a Role needs `metadata.namespace`"
         );
     }
 

@@ -40,7 +40,7 @@ impl<'a> BindingRef<'a> {
         }
     }
 
-    /// The namespace of a RoleBinding; `None` for a ClusterRoleBinding.
+    /// Returns the namespace of a RoleBinding, or `None` for a ClusterRoleBinding.
     pub fn namespace(&self) -> Option<&'a str> {
         match self {
             BindingRef::RoleBinding(binding) => Some(&binding.namespace),
@@ -49,7 +49,7 @@ impl<'a> BindingRef<'a> {
     }
 }
 
-/// Why a binding grants nothing.
+/// The reason a binding grants nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DanglingReason {
     /// A RoleBinding names a Role that does not exist in the binding's namespace. A Role of
@@ -97,7 +97,7 @@ impl Decision<'_> {
     }
 }
 
-/// What makes a subject or a ClusterRole equal to cluster administration.
+/// The grant that makes a subject or a ClusterRole equal to cluster administration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminReason {
     /// Every verb on every resource of every API group, cluster-wide.
@@ -335,7 +335,7 @@ impl Rbac {
 
         let mut rules = self.cluster_role_rules.clone();
         // Each round can only add rules, and every rule comes from a finite set of roles, so
-        // the rounds end; the bound guards against a mistake in that reasoning.
+        // the rounds end. The bound guards against a mistake in that reasoning.
         for _ in 0..=self.cluster_roles.len() {
             let mut changed = false;
             for target in &aggregated {
@@ -399,7 +399,7 @@ fn own_rules(rules: &[PolicyRule]) -> Vec<RoleRule> {
         .collect()
 }
 
-/// The requests that together make each kind of cluster-admin equivalence.
+/// Lists, for each kind of cluster-admin equivalence, the requests that together make it.
 fn admin_checks() -> [(AdminReason, Vec<Request>); 4] {
     [
         (

@@ -1,8 +1,9 @@
 //! Requests to the API server, and how one RBAC rule matches them.
 //!
-//! The matching follows the RBAC authorizer: `*` in verbs, API groups or resources matches
-//! anything, `*/log` matches the `log` subresource of any resource, an empty `resourceNames`
-//! matches every name, and a non-resource URL ending in `*` matches any path with that prefix.
+//! The matching follows the RBAC authorizer. `*` in verbs, API groups or resources matches
+//! anything, and `*/log` matches the `log` subresource of any resource. An empty
+//! `resourceNames` matches every name. A non-resource URL ending in `*` matches any path with
+//! that prefix.
 
 use std::fmt;
 

@@ -1,14 +1,14 @@
 //! OAuth scopes of Slack apps and tokens, classified by the risk of what they allow.
 //!
-//! A table names the scopes Slack documents; a scope missing from it is classified by its
-//! form (`admin.*`, `*:write`, `*:read`, `*:history`, `identity.*`) and marked as such. A scope
-//! that fits neither is reported as unknown, never counted as harmless.
+//! A table lists the scopes Slack documents. A scope missing from it is classified by its form
+//! (`admin.*`, `*:write`, `*:read`, `*:history`, `identity.*`) and marked as such. A scope that
+//! fits neither is reported as unknown, never counted as harmless.
 
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::fmt;
 
-/// What a scope lets a token do, from least to most dangerous.
+/// The risk of the rights a scope gives a token, from least to most dangerous.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ScopeRisk {
     /// Sign in with Slack: the user's identity, email, team and avatar.
@@ -38,7 +38,7 @@ impl fmt::Display for ScopeRisk {
     }
 }
 
-/// How a scope's risk was decided.
+/// The source of a scope's risk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Basis {
     /// The scope is in the table of known scopes.
@@ -54,7 +54,7 @@ pub enum ScopeClass {
         risk: ScopeRisk,
         basis: Basis,
     },
-    /// Neither the table nor the scope's form says what it allows.
+    /// Neither the table nor the scope's form tells what it allows.
     Unknown,
 }
 
