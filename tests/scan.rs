@@ -76,7 +76,7 @@ fn demo_json() -> (Value, Vec<u8>) {
 }
 
 /// The planted problems of the demo estate, as `fixtures/README.md` lists them.
-const DEMO_FINDINGS: [(&str, &str, &str); 33] = [
+const DEMO_FINDINGS: [(&str, &str, &str); 35] = [
     (
         "admin-equivalent",
         "aws:210987654321:role:AWSReservedSSO_AdministratorAccess_7c1e5b2a9d3f4e60",
@@ -105,6 +105,11 @@ const DEMO_FINDINGS: [(&str, &str, &str); 33] = [
     (
         "excess-privilege",
         "aws:210987654321:role:image-builder",
+        "open",
+    ),
+    (
+        "excess-privilege",
+        "aws:345678901234:user:ci-dev-deployer",
         "open",
     ),
     (
@@ -163,6 +168,11 @@ const DEMO_FINDINGS: [(&str, &str, &str); 33] = [
         "open",
     ),
     ("mixed-group", "aws:210987654321:group:ci-deployers", "open"),
+    (
+        "privilege-escalation-path",
+        "aws:345678901234:user:ci-dev-deployer",
+        "open",
+    ),
     (
         "orphan-identity",
         "aws:210987654321:role:s3-sync-temp",

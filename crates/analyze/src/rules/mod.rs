@@ -17,6 +17,7 @@ pub mod missing_identity;
 pub mod mixed_group;
 pub mod multiple_active_credentials;
 pub mod orphan_identity;
+pub mod privilege_escalation_path;
 mod scopes;
 pub mod stale_credential;
 pub mod undeclared_identity;
@@ -48,6 +49,7 @@ pub const ALL: &[Rule] = &[
     mixed_group::RULE,
     human_use_of_nhi::RULE,
     admin_equivalent::RULE,
+    privilege_escalation_path::RULE,
     external_trust::RULE,
 ];
 

@@ -1,0 +1,958 @@
+use std::collections::{HashMap, HashSet};
+
+use roster_model::{
+    CoverageKind, Finding, Identity, IdentityKey, IdentityKind, PrincipalKind, ProviderId,
+    Severity, Trust, TrustCondition,
+};
+use roster_policy::aws::{
+    ActionSet, EffectiveAccess, EscalationKind, EscalationPath, ResourceBlock, TrustEdge,
+    assume_role_paths, escalation_paths,
+};
+
+use crate::{
+    Context, FindingDraft, IdentityPolicies, Rule, RuleInfo, glob_match, is_aws_principal,
+};
+
+pub const INFO: RuleInfo = RuleInfo {
+    id: "RST021",
+    name: "privilege-escalation-path",
+    severity: Severity::High,
+    owasp: "NHI5 Overprivileged NHI",
+    summary: "An identity that can gain rights it does not hold: pass a role to code it starts, \
+              take over code that runs as a role, create credentials for another user, change \
+              its own policies, or assume roles up to an administrator.",
+    why: "The rights an identity can reach count as much as the rights it holds: whoever \
+          obtains its credentials can take the path, and reviews that read its policies alone \
+          miss it.",
+    fix: "Remove the first step of each path: scope `iam:PassRole` to the roles the workload \
+          must pass, keep IAM write actions off the identity or limit them to resources it \
+          cannot use against itself, and narrow the trust policies along role chains. A \
+          permission boundary stops the paths that grant the identity new policies.",
+    needs_roster: false,
+};
+
+pub const RULE: Rule = Rule { info: &INFO, check };
+
+/// The maximum number of roles an assume-role chain may pass through.
+const MAX_HOPS: usize = 5;
+
+/// How many roles an evidence line names.
+const NAMED_ROLES: usize = 3;
+
+/// Service principals of the services that run code as a role passed to them.
+const COMPUTE_SERVICES: [&str; 11] = [
+    "lambda.amazonaws.com",
+    "ec2.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "glue.amazonaws.com",
+    "cloudformation.amazonaws.com",
+    "sagemaker.amazonaws.com",
+    "codebuild.amazonaws.com",
+    "datapipeline.amazonaws.com",
+    "elasticmapreduce.amazonaws.com",
+    "tasks.apprunner.amazonaws.com",
+    "build.apprunner.amazonaws.com",
+];
+
+/// Code that already runs as a role and that an action lets the identity change or reach.
+struct RunningCode {
+    action: &'static str,
+    /// The service principal that the role trusts.
+    service: &'static str,
+    /// Whether the role must also have an instance profile (code on EC2 instances).
+    instance_profile: bool,
+    effect: &'static str,
+    /// The resource that must exist for the path to work. The inventory does not list such
+    /// resources, so the evidence states it as a condition.
+    requires: &'static str,
+}
+
+const RUNNING_CODE: [RunningCode; 7] = [
+    RunningCode {
+        action: "lambda:UpdateFunctionCode",
+        service: "lambda.amazonaws.com",
+        instance_profile: false,
+        effect: "then replace a function's code, which runs as the function's role",
+        requires: "a Lambda function runs as one of these roles",
+    },
+    RunningCode {
+        action: "glue:UpdateDevEndpoint",
+        service: "glue.amazonaws.com",
+        instance_profile: false,
+        effect: "then add an SSH key to a development endpoint and run code as its role",
+        requires: "a Glue development endpoint runs as one of these roles",
+    },
+    RunningCode {
+        action: "cloudformation:UpdateStack",
+        service: "cloudformation.amazonaws.com",
+        instance_profile: false,
+        effect: "then change a stack, which CloudFormation applies as the stack's service role",
+        requires: "a stack has one of these roles as its service role",
+    },
+    RunningCode {
+        action: "ssm:SendCommand",
+        service: "ec2.amazonaws.com",
+        instance_profile: true,
+        effect: "then run commands on an instance, which holds its instance profile's role",
+        requires: "an instance managed by Systems Manager runs with one of these roles",
+    },
+    RunningCode {
+        action: "ssm:StartSession",
+        service: "ec2.amazonaws.com",
+        instance_profile: true,
+        effect: "then open a shell on an instance, which holds its instance profile's role",
+        requires: "an instance managed by Systems Manager runs with one of these roles",
+    },
+    RunningCode {
+        action: "ec2-instance-connect:SendSSHPublicKey",
+        service: "ec2.amazonaws.com",
+        instance_profile: true,
+        effect: "then sign in to an instance over SSH, which holds its instance profile's role",
+        requires: "an instance that accepts EC2 Instance Connect runs with one of these roles",
+    },
+    RunningCode {
+        action: "sagemaker:CreatePresignedNotebookInstanceUrl",
+        service: "sagemaker.amazonaws.com",
+        instance_profile: false,
+        effect: "then open a notebook instance, which runs as its role",
+        requires: "a notebook instance runs as one of these roles",
+    },
+];
+
+/// Flags each AWS user and role with at least one way to gain rights it does not hold:
+///
+/// - the paths the policy engine reads from its effective access: `iam:PassRole` with a
+///   service that runs code, credentials or console passwords for other users, policies on
+///   itself or its groups, a role's trust policy, new or older versions of a customer-managed
+///   policy, joining a group;
+/// - code that already runs as a role holding more rights (a Lambda function, a Glue
+///   endpoint, a stack, an EC2 instance, a notebook) and that it can change or reach;
+/// - chains of `sts:AssumeRole` through the trust policies of the graph to an
+///   admin-equivalent role.
+///
+/// A `iam:PassRole` path is dropped when every role the identity may pass is known and none
+/// of them both runs code for a service and holds a right the identity lacks. Identities that
+/// are admin-equivalent already are skipped: their admin-equivalent finding covers more. So
+/// are service-linked roles, whose policies AWS manages. One finding per identity, with each
+/// path in the evidence.
+fn check(context: &Context<'_>) -> Vec<Finding> {
+    let estate = Estate::build(context);
+    context
+        .graph
+        .identities()
+        .filter_map(|identity| assess(context, &estate, identity))
+        .collect()
+}
+
+/// A way to gain rights, as the evidence shows it.
+struct Path {
+    kind: &'static str,
+    steps: Vec<String>,
+    conditions: Vec<String>,
+}
+
+impl Path {
+    fn from_engine(path: EscalationPath) -> Path {
+        Path {
+            kind: path.kind.as_str(),
+            steps: path.steps,
+            conditions: path.conditions,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let mut line = format!("`{}`: {}", self.kind, self.steps.join("; "));
+        if !self.conditions.is_empty() {
+            line.push_str(&format!(" (only {})", self.conditions.join("; ")));
+        }
+        line
+    }
+}
+
+fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option<Finding> {
+    if identity.aws.as_ref().is_some_and(|aws| aws.service_linked) {
+        return None;
+    }
+    let summary = context.aws_summary(&identity.key)?;
+    if summary.admin {
+        return None;
+    }
+    let policies = context.aws_policy_set(identity)?;
+    let effective = policies.effective(context.now);
+
+    let mut paths: Vec<Path> = Vec::new();
+    let pass_role = estate.passable_roles(context, identity, &effective, &summary.actions);
+    for path in escalation_paths(&effective, &summary.arn) {
+        if path.kind != EscalationKind::PassRoleToCompute {
+            paths.push(Path::from_engine(path));
+            continue;
+        }
+        let Some(note) = &pass_role else {
+            continue;
+        };
+        let mut path = Path::from_engine(path);
+        path.steps.extend(note.clone());
+        paths.push(path);
+    }
+    paths.extend(estate.running_code_paths(
+        context,
+        identity,
+        &policies,
+        &effective,
+        &summary.actions,
+    ));
+    paths.extend(estate.chain_paths(identity, &summary.arn));
+    if paths.is_empty() {
+        return None;
+    }
+
+    Some(finding(context, identity, &paths))
+}
+
+fn finding(context: &Context<'_>, identity: &Identity, paths: &[Path]) -> Finding {
+    let mut kinds: Vec<&str> = Vec::new();
+    for path in paths {
+        if !kinds.contains(&path.kind) {
+            kinds.push(path.kind);
+        }
+    }
+    let shown: Vec<String> = kinds
+        .iter()
+        .take(3)
+        .map(|kind| format!("`{kind}`"))
+        .collect();
+    let more = match kinds.len().saturating_sub(3) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    };
+    let qualifier = if paths.iter().all(|path| !path.conditions.is_empty()) {
+        " under conditions"
+    } else {
+        ""
+    };
+    let mut draft = FindingDraft::about(
+        &INFO,
+        identity,
+        format!(
+            "{} `{}` can gain rights it does not hold{qualifier}, through {}{more}",
+            identity.kind,
+            identity.name,
+            shown.join(", ")
+        ),
+    )
+    .environment(context.environment_of(identity).as_deref());
+
+    for path in paths {
+        draft = draft.evidence(path.describe());
+    }
+    if !context.verified(identity, CoverageKind::Grants) {
+        draft = draft.evidence(format!(
+            "the grants of scope `{}` were not fully collected: other policies may open more \
+             paths",
+            identity.scope
+        ));
+    }
+    if !context.verified(identity, CoverageKind::Trusts) {
+        draft = draft.evidence(format!(
+            "the trust policies of scope `{}` were not fully collected: role chains may be \
+             missing",
+            identity.scope
+        ));
+    }
+    draft.build()
+}
+
+/// The facts the rule needs about every AWS identity: trust edges between them, and the
+/// roles each service runs code as.
+struct Estate {
+    edges: Vec<TrustEdge>,
+    /// The ARNs from which some chain of edges leads to an admin-equivalent role.
+    reach_admin: HashSet<String>,
+    admin_roles: HashSet<String>,
+    /// Roles by the service principals their trust policies name, lowercased.
+    service_roles: HashMap<String, Vec<IdentityKey>>,
+}
+
+impl Estate {
+    fn build(context: &Context<'_>) -> Estate {
+        let mut service_roles: HashMap<String, Vec<IdentityKey>> = HashMap::new();
+        for trust in context.graph.trusts() {
+            if trust.principal.kind == PrincipalKind::Service && allows_assume_role(trust) {
+                service_roles
+                    .entry(trust.principal.value.to_ascii_lowercase())
+                    .or_default()
+                    .push(trust.target.clone());
+            }
+        }
+
+        let admin_roles: HashSet<String> = context
+            .graph
+            .identities()
+            .filter(|identity| identity.kind == IdentityKind::AwsRole)
+            .filter_map(|identity| context.aws_summary(&identity.key))
+            .filter(|summary| summary.admin)
+            .map(|summary| summary.arn.clone())
+            .collect();
+        let edges = trust_edges(context);
+        let reach_admin = reaching(&edges, &admin_roles);
+
+        Estate {
+            edges,
+            reach_admin,
+            admin_roles,
+            service_roles,
+        }
+    }
+
+    /// Returns the roles in the identity's account that trust one of the services and hold a
+    /// right the identity lacks, admin-equivalent roles first.
+    fn stronger_roles<'c>(
+        &self,
+        context: &'c Context<'_>,
+        identity: &Identity,
+        services: &[&str],
+        instance_profile: bool,
+        caller_actions: &ActionSet,
+    ) -> Vec<(&'c Identity, bool)> {
+        let mut seen = HashSet::new();
+        let mut roles: Vec<(&Identity, bool)> = services
+            .iter()
+            .filter_map(|service| self.service_roles.get(*service))
+            .flatten()
+            .filter(|key| **key != identity.key && seen.insert(*key))
+            .filter_map(|key| context.graph.identity(key))
+            .filter(|role| role.scope == identity.scope)
+            .filter(|role| {
+                !instance_profile
+                    || role
+                        .aws
+                        .as_ref()
+                        .is_some_and(|aws| !aws.instance_profiles.is_empty())
+            })
+            .filter_map(|role| {
+                let summary = context.aws_summary(&role.key)?;
+                summary
+                    .grants_more_than(caller_actions)
+                    .then_some((role, summary.admin))
+            })
+            .collect();
+        roles.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.key.cmp(&b.0.key)));
+        roles
+    }
+
+    /// Decides whether the identity's `iam:PassRole` paths hold. Returns the step that names
+    /// the roles it can pass to a service that runs code, or an empty step when the roles of
+    /// its account were not all collected. Returns `None` when every role it may pass is
+    /// known and none of them both runs code for a service and has a right it lacks.
+    fn passable_roles(
+        &self,
+        context: &Context<'_>,
+        identity: &Identity,
+        effective: &EffectiveAccess<'_>,
+        caller_actions: &ActionSet,
+    ) -> Option<Vec<String>> {
+        let grants: Vec<&ResourceBlock> = effective
+            .grants_for("iam:PassRole")
+            .map(|grant| grant.resources)
+            .collect();
+        let candidates =
+            self.stronger_roles(context, identity, &COMPUTE_SERVICES, false, caller_actions);
+        let passable: Vec<(&Identity, bool)> = candidates
+            .into_iter()
+            .filter(|(role, _)| {
+                let arn = crate::aws_arn(role);
+                grants.iter().any(|resources| may_include(resources, &arn))
+            })
+            .collect();
+
+        if !passable.is_empty() {
+            return Some(vec![format!(
+                "roles it can pass that hold more rights: {}",
+                name_roles(&passable)
+            )]);
+        }
+        let complete = context.scope_verified(
+            &identity.scope,
+            CoverageKind::Identities,
+            Some(IdentityKind::AwsRole),
+        ) && context.verified(identity, CoverageKind::Trusts);
+        (!complete).then(Vec::new)
+    }
+
+    /// Lists the paths through code that already runs as a stronger role.
+    fn running_code_paths(
+        &self,
+        context: &Context<'_>,
+        identity: &Identity,
+        policies: &IdentityPolicies<'_>,
+        effective: &EffectiveAccess<'_>,
+        caller_actions: &ActionSet,
+    ) -> Vec<Path> {
+        let mut paths = Vec::new();
+        for code in &RUNNING_CODE {
+            let grants: Vec<_> = effective.grants_for(code.action).collect();
+            let Some(grant) = grants
+                .iter()
+                .find(|grant| grant.grants_unconditionally(code.action))
+                .or_else(|| grants.first())
+            else {
+                continue;
+            };
+            let roles = self.stronger_roles(
+                context,
+                identity,
+                &[code.service],
+                code.instance_profile,
+                caller_actions,
+            );
+            if roles.is_empty() {
+                continue;
+            }
+
+            let mut conditions = grant.qualifications(code.action);
+            conditions.push(format!("if {}", code.requires));
+            paths.push(Path {
+                kind: "change-running-code",
+                steps: vec![
+                    format!(
+                        "`{}` on {} ({})",
+                        code.action,
+                        list_resources(grant.resources),
+                        policies.describe(&grant.source)
+                    ),
+                    code.effect.to_owned(),
+                    format!("roles that hold more rights: {}", name_roles(&roles)),
+                ],
+                conditions,
+            });
+        }
+        paths
+    }
+
+    /// Lists the chains of `sts:AssumeRole` from the identity to admin-equivalent roles.
+    fn chain_paths(&self, identity: &Identity, arn: &str) -> Vec<Path> {
+        if !self.reach_admin.contains(arn) {
+            return Vec::new();
+        }
+        let relevant: Vec<TrustEdge> = self
+            .edges
+            .iter()
+            .filter(|edge| {
+                self.reach_admin.contains(&edge.to) || self.admin_roles.contains(&edge.to)
+            })
+            .cloned()
+            .collect();
+        assume_role_paths(arn, &relevant, MAX_HOPS)
+            .into_iter()
+            .filter(|path| {
+                path.target
+                    .as_deref()
+                    .is_some_and(|target| self.admin_roles.contains(target) && target != arn)
+            })
+            .map(|path| {
+                let mut path = Path::from_engine(path);
+                path.steps.push(format!(
+                    "the last role is admin-equivalent, so `{}` gains full administrative rights",
+                    identity.name
+                ));
+                path
+            })
+            .collect()
+    }
+}
+
+/// Builds an edge for every principal of the graph that can assume an AWS role. A trust that
+/// names a user or role of the role's own account is enough by itself. A trust that names an
+/// account, everyone, or a principal of another account also needs the principal's own
+/// policies to allow `sts:AssumeRole` on the role.
+fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
+    let assumers = assume_grants(context);
+    let mut edges = Vec::new();
+
+    for trust in context.graph.trusts() {
+        if !allows_assume_role(trust) {
+            continue;
+        }
+        let Some(target) = context
+            .graph
+            .identity(&trust.target)
+            .filter(|role| role.kind == IdentityKind::AwsRole)
+        else {
+            continue;
+        };
+        let target_arn = crate::aws_arn(target);
+        let trust_conditions: Vec<String> =
+            trust.conditions.iter().map(describe_condition).collect();
+
+        let named = trust
+            .principal
+            .identity
+            .as_ref()
+            .and_then(|key| context.graph.identity(key))
+            .filter(|principal| is_aws_principal(principal));
+        if let Some(principal) = named {
+            if principal.scope == target.scope {
+                edges.push(TrustEdge {
+                    from: crate::aws_arn(principal),
+                    to: target_arn.clone(),
+                    conditions: prefixed(&trust_conditions),
+                });
+                continue;
+            }
+            if let Some(grants) = assumers.get(&principal.key) {
+                edges.extend(edge_through_policy(
+                    principal,
+                    grants,
+                    &target_arn,
+                    &trust_conditions,
+                ));
+            }
+            continue;
+        }
+
+        let accepts = |principal: &Identity| match trust.principal.kind {
+            PrincipalKind::Anyone => true,
+            PrincipalKind::Account => {
+                trust.principal.account.as_deref() == Some(principal.scope.native_id())
+            }
+            _ => false,
+        };
+        for (key, grants) in &assumers {
+            let Some(principal) = context
+                .graph
+                .identity(key)
+                .filter(|principal| accepts(principal))
+            else {
+                continue;
+            };
+            if principal.key == target.key {
+                continue;
+            }
+            edges.extend(edge_through_policy(
+                principal,
+                grants,
+                &target_arn,
+                &trust_conditions,
+            ));
+        }
+    }
+    edges.sort();
+    edges.dedup();
+    edges
+}
+
+/// The `sts:AssumeRole` grants of one identity: on which roles, under which conditions.
+struct AssumeGrant {
+    resources: ResourceBlock,
+    conditions: Vec<String>,
+}
+
+/// Returns the `sts:AssumeRole` grants of every AWS identity that has any.
+fn assume_grants(context: &Context<'_>) -> HashMap<IdentityKey, Vec<AssumeGrant>> {
+    let mut grants = HashMap::new();
+    for identity in context.graph.identities() {
+        if identity.provider != ProviderId::Aws {
+            continue;
+        }
+        let Some(summary) = context.aws_summary(&identity.key) else {
+            continue;
+        };
+        if !summary.actions.contains("sts:AssumeRole") {
+            continue;
+        }
+        let Some(policies) = context.aws_policy_set(identity) else {
+            continue;
+        };
+        let effective = policies.effective(context.now);
+        let own: Vec<AssumeGrant> = effective
+            .grants_for("sts:AssumeRole")
+            .map(|grant| AssumeGrant {
+                resources: grant.resources.clone(),
+                conditions: grant.qualifications("sts:AssumeRole"),
+            })
+            .collect();
+        grants.insert(identity.key.clone(), own);
+    }
+    grants
+}
+
+fn edge_through_policy(
+    principal: &Identity,
+    grants: &[AssumeGrant],
+    target_arn: &str,
+    trust_conditions: &[String],
+) -> Option<TrustEdge> {
+    let grant = grants
+        .iter()
+        .filter(|grant| may_include(&grant.resources, target_arn))
+        .min_by_key(|grant| grant.conditions.len())?;
+    let mut conditions = prefixed(trust_conditions);
+    conditions.extend(grant.conditions.iter().cloned());
+    Some(TrustEdge {
+        from: crate::aws_arn(principal),
+        to: target_arn.to_owned(),
+        conditions,
+    })
+}
+
+/// Returns the ARNs that reach one of `targets` through the edges, the targets excluded
+/// unless they reach another target.
+fn reaching(edges: &[TrustEdge], targets: &HashSet<String>) -> HashSet<String> {
+    let mut incoming: HashMap<&str, Vec<&str>> = HashMap::new();
+    for edge in edges {
+        incoming
+            .entry(edge.to.as_str())
+            .or_default()
+            .push(edge.from.as_str());
+    }
+    let mut reached: HashSet<String> = HashSet::new();
+    let mut queue: Vec<&str> = targets.iter().map(String::as_str).collect();
+    while let Some(current) = queue.pop() {
+        for from in incoming.get(current).into_iter().flatten() {
+            if reached.insert((*from).to_owned()) {
+                queue.push(from);
+            }
+        }
+    }
+    reached
+}
+
+fn allows_assume_role(trust: &Trust) -> bool {
+    trust
+        .actions
+        .iter()
+        .any(|action| glob_match(action, "sts:AssumeRole", true))
+}
+
+/// Returns whether a `Resource` or `NotResource` element may include the ARN.
+fn may_include(resources: &ResourceBlock, arn: &str) -> bool {
+    match resources {
+        ResourceBlock::Resource(patterns) => patterns.iter().any(|pattern| pattern.may_match(arn)),
+        ResourceBlock::NotResource(patterns) => {
+            !patterns.iter().any(|pattern| pattern.may_match(arn))
+        }
+    }
+}
+
+fn describe_condition(condition: &TrustCondition) -> String {
+    let values: Vec<String> = condition
+        .values
+        .iter()
+        .map(|value| format!("`{value}`"))
+        .collect();
+    let values = match values.as_slice() {
+        [single] => single.clone(),
+        _ => format!("[{}]", values.join(", ")),
+    };
+    format!("{} {} {values}", condition.operator, condition.key)
+}
+
+fn prefixed(conditions: &[String]) -> Vec<String> {
+    conditions
+        .iter()
+        .map(|condition| format!("if the trust's {condition} holds"))
+        .collect()
+}
+
+fn list_resources(resources: &ResourceBlock) -> String {
+    let list: Vec<String> = resources
+        .patterns()
+        .iter()
+        .map(|pattern| format!("`{pattern}`"))
+        .collect();
+    match resources {
+        ResourceBlock::Resource(_) => list.join(", "),
+        ResourceBlock::NotResource(_) => format!("every resource except {}", list.join(", ")),
+    }
+}
+
+/// Names up to [`NAMED_ROLES`] roles, marking the admin-equivalent ones, then how many more.
+fn name_roles(roles: &[(&Identity, bool)]) -> String {
+    let shown: Vec<String> = roles
+        .iter()
+        .take(NAMED_ROLES)
+        .map(|(role, admin)| {
+            if *admin {
+                format!("`{}` (admin-equivalent)", role.name)
+            } else {
+                format!("`{}`", role.name)
+            }
+        })
+        .collect();
+    match roles.len().saturating_sub(NAMED_ROLES) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use roster_model::AwsIdentityDetails;
+    use serde_json::json;
+
+    use super::*;
+    use crate::aws_arn;
+    use crate::testing::{Estate, aws_policy, grant_to, role, run, trust_to, user};
+
+    fn allow(actions: serde_json::Value, resource: &str) -> serde_json::Value {
+        json!({"Version": "2012-10-17",
+               "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]})
+    }
+
+    /// Returns the estate with a role that Lambda may run as, which has `s3:*`.
+    fn lambda_role(estate: Estate) -> (Estate, Identity) {
+        let worker = role("worker");
+        let storage = aws_policy("storage", allow(json!("s3:*"), "*"));
+        let estate = estate
+            .trust(trust_to(
+                &worker,
+                PrincipalKind::Service,
+                "lambda.amazonaws.com",
+            ))
+            .grant(grant_to(&worker, &storage))
+            .policy(storage);
+        (estate, worker)
+    }
+
+    /// A trust of `target` that names `principal` of the same account.
+    fn trusts(target: &Identity, principal: &Identity) -> Trust {
+        let mut trust = trust_to(target, PrincipalKind::Identity, &aws_arn(principal));
+        trust.principal.account = Some(principal.scope.native_id().to_owned());
+        trust.principal.identity = Some(principal.key.clone());
+        trust
+    }
+
+    #[test]
+    fn pass_role_to_stronger_lambda_role_is_flagged() {
+        let deployer = user("deployer");
+        let deploy = aws_policy(
+            "deploy",
+            allow(json!(["iam:PassRole", "lambda:CreateFunction"]), "*"),
+        );
+        let (estate, worker) = lambda_role(Estate::new());
+        let graph = estate
+            .grant(grant_to(&deployer, &deploy))
+            .identity(deployer)
+            .identity(worker)
+            .policy(deploy)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].subject, "aws:111122223333:user:deployer");
+        assert_eq!(
+            findings[0].message,
+            "aws-user `deployer` can gain rights it does not hold, through \
+             `pass-role-to-compute`"
+        );
+        let evidence = &findings[0].evidence[0];
+        assert!(evidence.starts_with("`pass-role-to-compute`: `iam:PassRole` on `*`"));
+        assert!(evidence.contains("a new Lambda function runs as the passed role"));
+        assert!(evidence.ends_with("roles it can pass that hold more rights: `worker`"));
+    }
+
+    #[test]
+    fn pass_role_without_stronger_role_is_quiet() {
+        let deployer = user("deployer");
+        let deploy = aws_policy(
+            "deploy",
+            allow(
+                json!(["iam:PassRole", "lambda:CreateFunction", "s3:*"]),
+                "*",
+            ),
+        );
+        let (estate, worker) = lambda_role(Estate::new());
+        let graph = estate
+            .grant(grant_to(&deployer, &deploy))
+            .identity(deployer)
+            .identity(worker)
+            .policy(deploy)
+            .graph();
+
+        assert!(run(&RULE, &graph, None).is_empty());
+    }
+
+    #[test]
+    fn pass_role_limited_to_other_service_is_quiet() {
+        let deployer = user("deployer");
+        let deploy = aws_policy(
+            "deploy",
+            json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+                 "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+                {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"}
+            ]}),
+        );
+        let (estate, worker) = lambda_role(Estate::new());
+        let graph = estate
+            .grant(grant_to(&deployer, &deploy))
+            .identity(deployer)
+            .identity(worker)
+            .policy(deploy)
+            .graph();
+
+        assert!(run(&RULE, &graph, None).is_empty());
+    }
+
+    #[test]
+    fn pass_role_in_partly_collected_account_is_kept() {
+        let deployer = user("deployer");
+        let deploy = aws_policy(
+            "deploy",
+            allow(json!(["iam:PassRole", "lambda:CreateFunction"]), "*"),
+        );
+        let graph = Estate::new()
+            .partial(CoverageKind::Trusts)
+            .grant(grant_to(&deployer, &deploy))
+            .identity(deployer)
+            .policy(deploy)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|line| line.starts_with("the trust policies of scope `aws:111122223333`"))
+        );
+    }
+
+    #[test]
+    fn access_key_for_other_users_is_flagged() {
+        let helpdesk = user("helpdesk-bot");
+        let keys = aws_policy("keys", allow(json!("iam:CreateAccessKey"), "*"));
+        let graph = Estate::new()
+            .grant(grant_to(&helpdesk, &keys))
+            .identity(helpdesk)
+            .policy(keys)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].message.ends_with("through `create-access-key`"));
+    }
+
+    #[test]
+    fn access_key_for_itself_only_is_quiet() {
+        let rotator = user("key-rotator");
+        let keys = aws_policy(
+            "keys",
+            allow(
+                json!("iam:CreateAccessKey"),
+                "arn:aws:iam::111122223333:user/${aws:username}",
+            ),
+        );
+        let graph = Estate::new()
+            .grant(grant_to(&rotator, &keys))
+            .identity(rotator)
+            .policy(keys)
+            .graph();
+
+        assert!(run(&RULE, &graph, None).is_empty());
+    }
+
+    #[test]
+    fn chain_to_admin_role_is_flagged() {
+        let runner = user("ci-runner");
+        let hop = role("build");
+        let admin = role("platform-admin");
+        let assume = aws_policy("assume", allow(json!("sts:AssumeRole"), "*"));
+        let everything = aws_policy("everything", allow(json!("*"), "*"));
+        let graph = Estate::new()
+            .trust(trusts(&hop, &runner))
+            .trust(trusts(&admin, &hop))
+            .grant(grant_to(&runner, &assume))
+            .grant(grant_to(&hop, &assume))
+            .grant(grant_to(&admin, &everything))
+            .identity(runner)
+            .identity(hop)
+            .identity(admin)
+            .policy(assume)
+            .policy(everything)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        let subjects: Vec<&str> = findings
+            .iter()
+            .map(|finding| finding.subject.as_str())
+            .collect();
+        assert_eq!(
+            subjects,
+            [
+                "aws:111122223333:role:build",
+                "aws:111122223333:user:ci-runner"
+            ],
+            "{findings:#?}"
+        );
+        let runner_finding = &findings[1];
+        assert!(
+            runner_finding
+                .message
+                .ends_with("through `assume-role-chain`")
+        );
+        let chain = &runner_finding.evidence[0];
+        assert!(chain.contains("role/build"), "{chain}");
+        assert!(chain.contains("role/platform-admin"), "{chain}");
+        assert!(chain.ends_with("so `ci-runner` gains full administrative rights"));
+    }
+
+    #[test]
+    fn admin_and_service_linked_roles_are_skipped() {
+        let admin = role("platform-admin");
+        let mut linked = role("AWSServiceRoleForSupport");
+        linked.aws = Some(AwsIdentityDetails {
+            service_linked: true,
+            ..AwsIdentityDetails::default()
+        });
+        let everything = aws_policy("everything", allow(json!("*"), "*"));
+        let keys = aws_policy("keys", allow(json!("iam:CreateAccessKey"), "*"));
+        let graph = Estate::new()
+            .grant(grant_to(&admin, &everything))
+            .grant(grant_to(&linked, &keys))
+            .identity(admin)
+            .identity(linked)
+            .policy(everything)
+            .policy(keys)
+            .graph();
+
+        assert!(run(&RULE, &graph, None).is_empty());
+    }
+
+    #[test]
+    fn code_running_as_stronger_role_is_flagged() {
+        let developer = user("developer");
+        let update = aws_policy("update", allow(json!("lambda:UpdateFunctionCode"), "*"));
+        let (estate, worker) = lambda_role(Estate::new());
+        let graph = estate
+            .grant(grant_to(&developer, &update))
+            .identity(developer)
+            .identity(worker)
+            .policy(update)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(
+            findings[0]
+                .message
+                .ends_with("under conditions, through `change-running-code`")
+        );
+        let evidence = &findings[0].evidence[0];
+        assert!(
+            evidence.contains("roles that hold more rights: `worker`"),
+            "{evidence}"
+        );
+        assert!(
+            evidence.contains("if a Lambda function runs as one of these roles"),
+            "{evidence}"
+        );
+    }
+}
