@@ -274,3 +274,58 @@ fn invalid_policy_document_is_reported() {
         .any(|entry| entry["kind"] == "grants");
     assert!(grants_unverified, "{}", report["unverified"]);
 }
+
+fn with_trusted(principal: Value) -> Value {
+    let mut value = dump();
+    value["RoleDetailList"][0]["AssumeRolePolicyDocument"] = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]
+    });
+    value
+}
+
+#[test]
+fn trust_to_foreign_session_is_external() {
+    let folder = tempfile::tempdir().unwrap();
+    let session = "arn:aws:sts::444455556666:assumed-role/vendor-admin/alice";
+    let path = write(
+        folder.path(),
+        "dump.json",
+        with_trusted(json!({"AWS": session})).to_string(),
+    );
+
+    let run = scan(&[&path], &[]);
+
+    assert_eq!(run.code, Some(1), "stderr: {}", run.stderr);
+    let findings = rules(&run.report());
+    assert!(
+        findings.contains(&(
+            "external-trust".to_owned(),
+            "aws:111122223333:role:deploy".to_owned()
+        )),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn principal_of_wrong_type_is_named() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = write(
+        folder.path(),
+        "dump.json",
+        with_trusted(json!(["*"])).to_string(),
+    );
+
+    let run = scan(&[&path], &[]);
+
+    assert_eq!(run.code, Some(2));
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("dump.json"), "{}", run.stderr);
+    assert!(run.stderr.contains("`deploy`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`Principal` holds an array"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("untagged"), "{}", run.stderr);
+}

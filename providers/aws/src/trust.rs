@@ -53,11 +53,65 @@ enum Effect {
 
 /// `"Principal": "*"`, or a map of principal type (`AWS`, `Service`, `Federated`,
 /// `CanonicalUser`) to one value or a list.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum PrincipalBlock {
     Text(String),
     ByType(BTreeMap<String, OneOrMany<String>>),
+}
+
+impl<'de> Deserialize<'de> for PrincipalBlock {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        principal_block(value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Reads a `Principal` value, naming the part that has the wrong type.
+fn principal_block(value: Value) -> Result<PrincipalBlock, String> {
+    let by_type = match value {
+        Value::String(text) => return Ok(PrincipalBlock::Text(text)),
+        Value::Object(by_type) => by_type,
+        other => {
+            return Err(format!(
+                "`Principal` holds {}: expected `\"*\"` or an object that maps `AWS`, `Service`, `Federated` or `CanonicalUser` to a string or an array of strings",
+                describe(&other)
+            ));
+        }
+    };
+
+    let mut principals = BTreeMap::new();
+    for (principal_type, values) in by_type {
+        let values = match values {
+            Value::String(text) => OneOrMany::One(text),
+            Value::Array(items) => OneOrMany::Many(
+                items
+                    .into_iter()
+                    .map(|item| match item {
+                        Value::String(text) => Ok(text),
+                        other => Err(principal_type_error(
+                            &principal_type,
+                            "an array with",
+                            &other,
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => return Err(principal_type_error(&principal_type, "", &other)),
+        };
+        principals.insert(principal_type, values);
+    }
+    Ok(PrincipalBlock::ByType(principals))
+}
+
+fn principal_type_error(principal_type: &str, container: &str, found: &Value) -> String {
+    let found = describe(found);
+    let found = if container.is_empty() {
+        found.to_owned()
+    } else {
+        format!("{container} {found}")
+    };
+    format!(
+        "`Principal.{principal_type}` holds {found}: expected a string or an array of strings, such as `\"arn:aws:iam::111122223333:root\"`"
+    )
 }
 
 /// Turns a decoded trust policy into one [`Trust`] per (Allow statement, principal).
@@ -219,12 +273,16 @@ fn arn_principal(value: &str, arn: &Arn) -> Principal {
     let account = arn.has_account_id().then(|| arn.account.clone());
     let identity_kind = match (arn.service.as_str(), arn.resource_type()) {
         ("iam", "root") => return principal(PrincipalKind::Account, value, account),
-        ("iam", "role") => IdentityKind::AwsRole,
+        ("iam", "role") | ("sts", "assumed-role") => IdentityKind::AwsRole,
         ("iam", "user") => IdentityKind::AwsUser,
         _ => return principal(PrincipalKind::Other, value, account),
     };
 
-    let name = arn.resource_name();
+    // A session `assumed-role/<role name>/<session name>` acts as its role.
+    let name = match arn.resource_type() {
+        "assumed-role" => session_role_name(&arn.resource),
+        _ => arn.resource_name(),
+    };
     let Some(account) = account.clone().filter(|_| !name.is_empty()) else {
         return principal(PrincipalKind::Other, value, account);
     };
@@ -234,6 +292,16 @@ fn arn_principal(value: &str, arn: &Arn) -> Principal {
         value: value.to_owned(),
         account: Some(account),
         identity: Some(key),
+    }
+}
+
+/// Returns the role name of an assumed-role session resource, or an empty text when the
+/// resource has no session name after it.
+fn session_role_name(resource: &str) -> &str {
+    let mut segments = resource.splitn(3, '/').skip(1);
+    match (segments.next(), segments.next()) {
+        (Some(role), Some(_)) => role,
+        _ => "",
     }
 }
 
@@ -394,13 +462,47 @@ mod tests {
     }
 
     #[test]
-    fn assumed_role_session_is_other_with_account() {
+    fn assumed_role_session_names_its_role() {
         let arn =
-            "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123/user@example.com";
+            "arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_Admin_0123/user@example.com";
+        let trusts = trusts(allow(json!({"AWS": arn})));
+        assert_eq!(trusts[0].principal.kind, PrincipalKind::Identity);
+        assert_eq!(trusts[0].principal.value, arn);
+        assert_eq!(trusts[0].principal.account.as_deref(), Some("444455556666"));
+        assert_eq!(
+            trusts[0].principal.identity.as_ref().unwrap().as_str(),
+            "aws:444455556666:role:AWSReservedSSO_Admin_0123"
+        );
+    }
+
+    #[test]
+    fn session_without_session_name_is_other() {
+        let arn = "arn:aws:sts::444455556666:assumed-role/deploy";
         let trusts = trusts(allow(json!({"AWS": arn})));
         assert_eq!(trusts[0].principal.kind, PrincipalKind::Other);
-        assert_eq!(trusts[0].principal.account.as_deref(), Some("111122223333"));
-        assert_eq!(trusts[0].principal.identity, None);
+        assert_eq!(trusts[0].principal.account.as_deref(), Some("444455556666"));
+    }
+
+    #[test]
+    fn principal_of_wrong_type_is_named() {
+        let error = translate_trust_policy(&target(), &allow(json!(["*"])))
+            .err()
+            .unwrap();
+        assert!(error.contains("`Principal` holds an array"), "{error}");
+
+        let error = translate_trust_policy(&target(), &allow(json!({"AWS": 444455556666_u64})))
+            .err()
+            .unwrap();
+        assert!(error.contains("`Principal.AWS` holds a number"), "{error}");
+
+        let error = translate_trust_policy(&target(), &allow(json!({"Service": ["a", null]})))
+            .err()
+            .unwrap();
+        assert!(
+            error.contains("`Principal.Service` holds an array with null"),
+            "{error}"
+        );
+        assert!(!error.contains("untagged"), "{error}");
     }
 
     #[test]
