@@ -329,3 +329,207 @@ fn principal_of_wrong_type_is_named() {
     );
     assert!(!run.stderr.contains("untagged"), "{}", run.stderr);
 }
+
+/// Returns an account-authorization dump of the default account with the given lists.
+fn authorization(users: Vec<Value>, roles: Vec<Value>, groups: Vec<Value>) -> Value {
+    json!({
+        "UserDetailList": users,
+        "GroupDetailList": groups,
+        "RoleDetailList": roles,
+        "Policies": []
+    })
+}
+
+/// Returns a user of `account` with one inline policy of the statements.
+fn iam_user(account: &str, name: &str, statements: Value, groups: &[&str]) -> Value {
+    json!({
+        "Path": "/",
+        "UserName": name,
+        "UserId": format!("AIDA{}", name.to_uppercase()),
+        "Arn": format!("arn:aws:iam::{account}:user/{name}"),
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "GroupList": groups,
+        "UserPolicyList": [{
+            "PolicyName": format!("{name}-inline"),
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}
+        }],
+        "AttachedManagedPolicies": [],
+        "Tags": [{"Key": "owner", "Value": "platform"}]
+    })
+}
+
+/// Returns a role of `account` with a trust policy and one inline policy.
+fn iam_role(account: &str, name: &str, trust: Value, statements: Value) -> Value {
+    json!({
+        "Path": "/",
+        "RoleName": name,
+        "RoleId": format!("AROA{}", name.to_uppercase()),
+        "Arn": format!("arn:aws:iam::{account}:role/{name}"),
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": trust},
+        "InstanceProfileList": [],
+        "RolePolicyList": [{
+            "PolicyName": format!("{name}-inline"),
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}
+        }],
+        "AttachedManagedPolicies": [],
+        "Tags": [{"Key": "owner", "Value": "platform"}],
+        "RoleLastUsed": {"LastUsedDate": "2026-05-30T00:00:00Z", "Region": "us-east-1"}
+    })
+}
+
+/// Returns a trust policy that lets a service assume the role.
+fn trusting_service(service: &str) -> Value {
+    json!([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+}
+
+/// Returns a role that Lambda may run as, with every right.
+fn lambda_admin() -> Value {
+    iam_role(
+        ACCOUNT,
+        "lambda-admin",
+        trusting_service("lambda.amazonaws.com"),
+        json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+    )
+}
+
+/// Scans the dumps and returns the `privilege-escalation-path` findings by subject, each with
+/// its evidence lines.
+fn escalations(dumps: &[Value]) -> Vec<(String, Vec<String>)> {
+    let folder = tempfile::tempdir().unwrap();
+    let paths: Vec<PathBuf> = dumps
+        .iter()
+        .enumerate()
+        .map(|(index, dump)| {
+            write(
+                folder.path(),
+                &format!("dump-{index}.json"),
+                dump.to_string(),
+            )
+        })
+        .collect();
+    let imports: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+
+    let run = scan(&imports, &["--allow-incomplete"]);
+
+    assert_ne!(run.code, Some(2), "stderr: {}", run.stderr);
+    run.report()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["rule"] == "privilege-escalation-path")
+        .map(|finding| {
+            let evidence = finding["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|line| line.as_str().unwrap().to_owned())
+                .collect();
+            (finding["subject"].as_str().unwrap().to_owned(), evidence)
+        })
+        .collect()
+}
+
+#[test]
+fn pass_role_needs_role_trusting_same_service() {
+    let launcher = iam_user(
+        ACCOUNT,
+        "launcher",
+        json!([{"Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"}]),
+        &[],
+    );
+
+    let findings = escalations(&[authorization(vec![launcher], vec![lambda_admin()], vec![])]);
+
+    assert!(
+        findings.is_empty(),
+        "a role that trusts only Lambda cannot be passed to EC2: {findings:?}"
+    );
+}
+
+#[test]
+fn pass_role_denied_on_admin_role_is_quiet() {
+    let deployer = iam_user(
+        ACCOUNT,
+        "deployer",
+        json!([
+            {"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:PassRole",
+             "Resource": format!("arn:aws:iam::{ACCOUNT}:role/lambda-admin")}
+        ]),
+        &[],
+    );
+
+    let findings = escalations(&[authorization(vec![deployer], vec![lambda_admin()], vec![])]);
+
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn pass_role_condition_is_read_per_grant() {
+    let deployer = iam_user(
+        ACCOUNT,
+        "deployer",
+        json!([
+            {"Effect": "Allow", "Action": "iam:PassRole",
+             "Resource": format!("arn:aws:iam::{ACCOUNT}:role/lambda-admin"),
+             "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+            {"Effect": "Allow", "Action": "iam:PassRole",
+             "Resource": format!("arn:aws:iam::{ACCOUNT}:role/fn-*")},
+            {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"}
+        ]),
+        &[],
+    );
+
+    let findings = escalations(&[authorization(vec![deployer], vec![lambda_admin()], vec![])]);
+
+    assert!(
+        findings.is_empty(),
+        "the admin role may be passed to ECS only, and no ECS action is granted: {findings:?}"
+    );
+}
+
+#[test]
+fn boundary_limiting_pass_role_is_quiet() {
+    let mut deployer = iam_user(
+        ACCOUNT,
+        "deployer",
+        json!([{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction"], "Resource": "*"}]),
+        &[],
+    );
+    let boundary_arn = format!("arn:aws:iam::{ACCOUNT}:policy/deploy-boundary");
+    deployer["PermissionsBoundary"] = json!({
+        "PermissionsBoundaryType": "Policy",
+        "PermissionsBoundaryArn": boundary_arn
+    });
+    let mut dump = authorization(vec![deployer], vec![lambda_admin()], vec![]);
+    dump["Policies"] = json!([{
+        "PolicyName": "deploy-boundary",
+        "PolicyId": "ANPADEPLOYBOUNDARY",
+        "Arn": boundary_arn,
+        "Path": "/",
+        "DefaultVersionId": "v1",
+        "AttachmentCount": 0,
+        "PermissionsBoundaryUsageCount": 1,
+        "IsAttachable": true,
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "UpdateDate": "2024-01-01T00:00:00Z",
+        "PolicyVersionList": [{
+            "Document": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "iam:PassRole",
+                 "Resource": format!("arn:aws:iam::{ACCOUNT}:role/fn-*")},
+                {"Effect": "Allow", "Action": "lambda:*", "Resource": "*"}
+            ]},
+            "VersionId": "v1",
+            "IsDefaultVersion": true,
+            "CreateDate": "2024-01-01T00:00:00Z"
+        }]
+    }]);
+
+    let findings = escalations(&[dump]);
+
+    assert!(
+        findings.is_empty(),
+        "the boundary lets only `fn-*` roles be passed: {findings:?}"
+    );
+}

@@ -5,8 +5,8 @@ use roster_model::{
     Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
-    ActionSet, EffectiveAccess, EscalationKind, EscalationPath, ResourceBlock, TrustEdge,
-    assume_role_paths, escalation_paths,
+    ActionSet, EffectiveAccess, EscalationPath, ResourceBlock, TrustEdge, assume_role_paths,
+    escalation_paths, may_pass_role,
 };
 
 use crate::{
@@ -38,21 +38,6 @@ const MAX_HOPS: usize = 5;
 
 /// How many roles an evidence line names.
 const NAMED_ROLES: usize = 3;
-
-/// Service principals of the services that run code as a role passed to them.
-const COMPUTE_SERVICES: [&str; 11] = [
-    "lambda.amazonaws.com",
-    "ec2.amazonaws.com",
-    "ecs-tasks.amazonaws.com",
-    "glue.amazonaws.com",
-    "cloudformation.amazonaws.com",
-    "sagemaker.amazonaws.com",
-    "codebuild.amazonaws.com",
-    "datapipeline.amazonaws.com",
-    "elasticmapreduce.amazonaws.com",
-    "tasks.apprunner.amazonaws.com",
-    "build.apprunner.amazonaws.com",
-];
 
 /// Code that already runs as a role and that an action lets the identity change or reach.
 struct RunningCode {
@@ -131,7 +116,7 @@ const RUNNING_CODE: [RunningCode; 7] = [
 ///   admin-equivalent role.
 ///
 /// A `iam:PassRole` path is dropped when every role the identity may pass is known and none
-/// of them both runs code for a service and holds a right the identity lacks. Identities that
+/// of them both trusts the path's service and holds a right the identity lacks. Identities that
 /// are admin-equivalent already are skipped: their admin-equivalent finding covers more. So
 /// are service-linked roles, whose policies AWS manages. One finding per identity, with each
 /// path in the evidence.
@@ -181,17 +166,18 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
     let effective = policies.effective(context.now);
 
     let mut paths: Vec<Path> = Vec::new();
-    let pass_role = estate.passable_roles(context, identity, &effective, &summary.actions);
     for path in escalation_paths(&effective, &summary.arn) {
-        if path.kind != EscalationKind::PassRoleToCompute {
+        let Some(service) = path.service.clone() else {
             paths.push(Path::from_engine(path));
             continue;
-        }
-        let Some(note) = &pass_role else {
+        };
+        let Some(note) =
+            estate.passable_roles(context, identity, &effective, &summary.actions, &service)
+        else {
             continue;
         };
         let mut path = Path::from_engine(path);
-        path.steps.extend(note.clone());
+        path.steps.extend(note);
         paths.push(path);
     }
     paths.extend(estate.running_code_paths(
@@ -340,29 +326,31 @@ impl Estate {
         roles
     }
 
-    /// Decides whether the identity's `iam:PassRole` paths hold. Returns the step that names
-    /// the roles it can pass to a service that runs code, or an empty step when the roles of
-    /// its account were not all collected. Returns `None` when every role it may pass is
-    /// known and none of them both runs code for a service and has a right it lacks.
+    /// Decides whether an `iam:PassRole` path to `service` holds. Returns the step that names
+    /// the roles the identity can pass to the service, or an empty step when the roles of its
+    /// account were not all collected. Returns `None` when every role it may pass is known
+    /// and none of them both trusts the service and has a right it lacks. EC2 also needs an
+    /// instance profile for the role, unless the identity can add the role to one.
     fn passable_roles(
         &self,
         context: &Context<'_>,
         identity: &Identity,
         effective: &EffectiveAccess<'_>,
         caller_actions: &ActionSet,
+        service: &str,
     ) -> Option<Vec<String>> {
-        let grants: Vec<&ResourceBlock> = effective
-            .grants_for("iam:PassRole")
-            .map(|grant| grant.resources)
-            .collect();
-        let candidates =
-            self.stronger_roles(context, identity, &COMPUTE_SERVICES, false, caller_actions);
+        let instance_profile = service == "ec2.amazonaws.com"
+            && !effective.may_perform("iam:AddRoleToInstanceProfile");
+        let candidates = self.stronger_roles(
+            context,
+            identity,
+            &[service],
+            instance_profile,
+            caller_actions,
+        );
         let passable: Vec<(&Identity, bool)> = candidates
             .into_iter()
-            .filter(|(role, _)| {
-                let arn = crate::aws_arn(role);
-                grants.iter().any(|resources| may_include(resources, &arn))
-            })
+            .filter(|(role, _)| may_pass_role(effective, &crate::aws_arn(role), service))
             .collect();
 
         if !passable.is_empty() {

@@ -135,6 +135,27 @@ impl EffectiveGrant<'_> {
             && self.restrictions_for(action).next().is_none()
     }
 
+    /// Returns whether the grant may let the action act on the resource `arn`: its resources
+    /// may include it, no unconditional Deny takes it away, and every limiting layer allows
+    /// the action on it through some statement. Conditions are not evaluated, so a
+    /// conditional Allow or Deny counts as letting the action through.
+    pub fn may_reach(&self, action: &str, arn: &str) -> bool {
+        if !self.actions.contains(action) || !may_include(Some(self.resources), arn) {
+            return false;
+        }
+        self.restrictions_for(action)
+            .all(|restriction| match restriction {
+                Restriction::ConditionalDeny { .. } => true,
+                Restriction::PartialDeny { statement, .. } => {
+                    !surely_includes(statement.statement.resources.as_ref(), arn)
+                }
+                Restriction::Limited { statements, .. } => statements.iter().any(|allow| {
+                    allow.statement.action_set().contains(action)
+                        && may_include(allow.statement.resources.as_ref(), arn)
+                }),
+            })
+    }
+
     /// Describes what must hold for the grant to apply to an action: its conditions and the
     /// restrictions on that action. Empty when the action is granted outright.
     pub fn qualifications(&self, action: &str) -> Vec<String> {
@@ -442,6 +463,34 @@ fn resources_overlap(deny: Option<&ResourceBlock>, grant: &ResourceBlock) -> boo
         // NOTE: overlap with a `NotResource` list is assumed, which errs toward reporting a
         // restriction that may not bite.
         _ => true,
+    }
+}
+
+/// Returns whether a `Resource` or `NotResource` element may include the ARN. A pattern with
+/// a policy variable may match it, and cannot be relied on to exclude it.
+fn may_include(resources: Option<&ResourceBlock>, arn: &str) -> bool {
+    match resources {
+        None => true,
+        Some(ResourceBlock::Resource(patterns)) => {
+            patterns.iter().any(|pattern| pattern.may_match(arn))
+        }
+        Some(ResourceBlock::NotResource(patterns)) => !patterns
+            .iter()
+            .any(|pattern| pattern.compiled().is_some() && pattern.may_match(arn)),
+    }
+}
+
+/// Returns whether a `Resource` or `NotResource` element includes the ARN whatever values its
+/// policy variables take.
+fn surely_includes(resources: Option<&ResourceBlock>, arn: &str) -> bool {
+    match resources {
+        None => true,
+        Some(ResourceBlock::Resource(patterns)) => patterns
+            .iter()
+            .any(|pattern| pattern.compiled().is_some() && pattern.may_match(arn)),
+        Some(ResourceBlock::NotResource(patterns)) => {
+            !patterns.iter().any(|pattern| pattern.may_match(arn))
+        }
     }
 }
 

@@ -331,6 +331,15 @@ pub fn escalation_paths(
     paths
 }
 
+/// Returns whether effective access may let the identity pass the role `role_arn` to
+/// `service`: some `iam:PassRole` grant lets the role through its resources, its Denies and
+/// limits, and its `iam:PassedToService` conditions.
+pub fn may_pass_role(effective: &EffectiveAccess<'_>, role_arn: &str, service: &str) -> bool {
+    effective
+        .grants_for("iam:PassRole")
+        .any(|grant| passes_to(grant, service) && grant.may_reach("iam:PassRole", role_arn))
+}
+
 /// An edge of the trust graph: `from` can assume the role `to`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TrustEdge {
