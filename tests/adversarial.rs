@@ -533,3 +533,119 @@ fn boundary_limiting_pass_role_is_quiet() {
         "the boundary lets only `fn-*` roles be passed: {findings:?}"
     );
 }
+
+const OTHER_ACCOUNT: &str = "444455556666";
+
+/// Returns a trust policy that lets the principal ARN assume the role.
+fn trusting(principal: &str) -> Value {
+    json!([{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}])
+}
+
+/// Returns a role of the other account, with every right, that trusts the principal ARN.
+fn other_account_admin(principal: &str) -> Value {
+    iam_role(
+        OTHER_ACCOUNT,
+        "org-admin",
+        trusting(principal),
+        json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+    )
+}
+
+#[test]
+fn chain_across_accounts_needs_assume_grant() {
+    let runner = iam_user(
+        ACCOUNT,
+        "ci-runner",
+        json!([{"Effect": "Allow", "Action": "sts:AssumeRole",
+                "Resource": format!("arn:aws:iam::{ACCOUNT}:role/build")}]),
+        &[],
+    );
+    let hop_with_grant = iam_role(
+        ACCOUNT,
+        "build",
+        trusting(&format!("arn:aws:iam::{ACCOUNT}:user/ci-runner")),
+        json!([{"Effect": "Allow", "Action": "sts:AssumeRole",
+                "Resource": format!("arn:aws:iam::{OTHER_ACCOUNT}:role/org-admin")}]),
+    );
+    let hop_without_grant = iam_role(
+        ACCOUNT,
+        "build",
+        trusting(&format!("arn:aws:iam::{ACCOUNT}:user/ci-runner")),
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]),
+    );
+    let admin = other_account_admin(&format!("arn:aws:iam::{ACCOUNT}:role/build"));
+    let other = authorization(vec![], vec![admin], vec![]);
+
+    let granted = escalations(&[
+        authorization(vec![runner.clone()], vec![hop_with_grant], vec![]),
+        other.clone(),
+    ]);
+    let not_granted = escalations(&[
+        authorization(vec![runner], vec![hop_without_grant], vec![]),
+        other,
+    ]);
+
+    let subjects: Vec<&str> = granted
+        .iter()
+        .map(|(subject, _)| subject.as_str())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "aws:111122223333:role:build",
+            "aws:111122223333:user:ci-runner"
+        ]
+    );
+    let chain = &granted[1].1[0];
+    assert!(
+        chain.contains("`arn:aws:iam::111122223333:role/build` assumes `arn:aws:iam::444455556666:role/org-admin`"),
+        "{chain}"
+    );
+    assert!(
+        not_granted.is_empty(),
+        "across accounts the role's own policies must allow the call: {not_granted:?}"
+    );
+}
+
+#[test]
+fn assume_role_denied_by_own_policy_is_quiet() {
+    let denied_across = iam_user(
+        ACCOUNT,
+        "ci-runner",
+        json!([
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+            {"Effect": "Deny", "Action": "sts:AssumeRole",
+             "Resource": format!("arn:aws:iam::{OTHER_ACCOUNT}:role/*")}
+        ]),
+        &[],
+    );
+    let admin = other_account_admin(&format!("arn:aws:iam::{ACCOUNT}:root"));
+    let denied_within = iam_user(
+        ACCOUNT,
+        "ci-runner",
+        json!([{"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}]),
+        &[],
+    );
+    let local_admin = iam_role(
+        ACCOUNT,
+        "local-admin",
+        trusting(&format!("arn:aws:iam::{ACCOUNT}:user/ci-runner")),
+        json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+    );
+
+    let across = escalations(&[
+        authorization(vec![denied_across], vec![], vec![]),
+        authorization(vec![], vec![admin], vec![]),
+    ]);
+    let within = escalations(&[authorization(
+        vec![denied_within],
+        vec![local_admin],
+        vec![],
+    )]);
+
+    assert!(across.is_empty(), "{across:?}");
+    assert!(
+        within.is_empty(),
+        "an explicit Deny wins over a trust policy that names the user: {within:?}"
+    );
+}

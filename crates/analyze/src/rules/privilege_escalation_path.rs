@@ -5,8 +5,8 @@ use roster_model::{
     Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
-    ActionSet, EffectiveAccess, EscalationPath, ResourceBlock, TrustEdge, assume_role_paths,
-    escalation_paths, may_pass_role,
+    ActionSet, Decision, DenyReason, EffectiveAccess, EscalationPath, Gate, Request, ResourceBlock,
+    TrustEdge, assume_role_paths, escalation_paths, evaluate, may_pass_role,
 };
 
 use crate::{
@@ -450,11 +450,12 @@ impl Estate {
 }
 
 /// Builds an edge for every principal of the graph that can assume an AWS role. A trust that
-/// names a user or role of the role's own account is enough by itself. A trust that names an
+/// names a user or role of the role's own account is enough by itself, unless the
+/// principal's own policies deny the call outright. A trust that names an
 /// account, everyone, or a principal of another account also needs the principal's own
 /// policies to allow `sts:AssumeRole` on the role.
 fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
-    let assumers = assume_grants(context);
+    let assumers = assumer_access(context);
     let mut edges = Vec::new();
 
     for trust in context.graph.trusts() {
@@ -480,6 +481,9 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
             .filter(|principal| is_aws_principal(principal));
         if let Some(principal) = named {
             if principal.scope == target.scope {
+                if denied_outright(context, principal, &target_arn) {
+                    continue;
+                }
                 edges.push(TrustEdge {
                     from: crate::aws_arn(principal),
                     to: target_arn.clone(),
@@ -529,14 +533,8 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
     edges
 }
 
-/// The `sts:AssumeRole` grants of one identity: on which roles, under which conditions.
-struct AssumeGrant {
-    resources: ResourceBlock,
-    conditions: Vec<String>,
-}
-
-/// Returns the `sts:AssumeRole` grants of every AWS identity that has any.
-fn assume_grants(context: &Context<'_>) -> HashMap<IdentityKey, Vec<AssumeGrant>> {
+/// Returns the effective access of every AWS identity that may call `sts:AssumeRole`.
+fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, EffectiveAccess<'c>> {
     let mut grants = HashMap::new();
     for identity in context.graph.identities() {
         if identity.provider != ProviderId::Aws {
@@ -551,36 +549,51 @@ fn assume_grants(context: &Context<'_>) -> HashMap<IdentityKey, Vec<AssumeGrant>
         let Some(policies) = context.aws_policy_set(identity) else {
             continue;
         };
-        let effective = policies.effective(context.now);
-        let own: Vec<AssumeGrant> = effective
-            .grants_for("sts:AssumeRole")
-            .map(|grant| AssumeGrant {
-                resources: grant.resources.clone(),
-                conditions: grant.qualifications("sts:AssumeRole"),
-            })
-            .collect();
-        grants.insert(identity.key.clone(), own);
+        grants.insert(identity.key.clone(), policies.effective(context.now));
     }
     grants
 }
 
+/// Builds the edge from a principal whose identity policies must allow `sts:AssumeRole` on
+/// the role, through the grant with the fewest conditions that lets the role through its
+/// resources, Denies and limits.
 fn edge_through_policy(
     principal: &Identity,
-    grants: &[AssumeGrant],
+    effective: &EffectiveAccess<'_>,
     target_arn: &str,
     trust_conditions: &[String],
 ) -> Option<TrustEdge> {
-    let grant = grants
-        .iter()
-        .filter(|grant| may_include(&grant.resources, target_arn))
-        .min_by_key(|grant| grant.conditions.len())?;
+    let qualifications = effective
+        .grants_for("sts:AssumeRole")
+        .filter(|grant| grant.may_reach("sts:AssumeRole", target_arn))
+        .map(|grant| grant.qualifications("sts:AssumeRole"))
+        .min_by_key(Vec::len)?;
     let mut conditions = prefixed(trust_conditions);
-    conditions.extend(grant.conditions.iter().cloned());
+    conditions.extend(qualifications);
     Some(TrustEdge {
         from: crate::aws_arn(principal),
         to: target_arn.to_owned(),
         conditions,
     })
+}
+
+/// Returns whether the principal's own policies deny `sts:AssumeRole` on the role outright:
+/// an explicit Deny, or an SCP that allows no such call. A trust policy that names the
+/// principal grants without its identity policies, but not past these.
+fn denied_outright(context: &Context<'_>, principal: &Identity, target_arn: &str) -> bool {
+    let Some(policies) = context.aws_policy_set(principal) else {
+        return false;
+    };
+    let request = Request::new(&crate::aws_arn(principal), "sts:AssumeRole", target_arn);
+    match evaluate(&policies.set, &request).decision {
+        Decision::Denied {
+            reason: DenyReason::ExplicitDeny(_),
+        } => true,
+        Decision::Denied {
+            reason: DenyReason::NotAllowedBy { gate, .. },
+        } => matches!(gate, Gate::Scp { .. }),
+        _ => false,
+    }
 }
 
 /// Returns the ARNs that reach one of `targets` through the edges, the targets excluded
@@ -610,16 +623,6 @@ fn allows_assume_role(trust: &Trust) -> bool {
         .actions
         .iter()
         .any(|action| glob_match(action, "sts:AssumeRole", true))
-}
-
-/// Returns whether a `Resource` or `NotResource` element may include the ARN.
-fn may_include(resources: &ResourceBlock, arn: &str) -> bool {
-    match resources {
-        ResourceBlock::Resource(patterns) => patterns.iter().any(|pattern| pattern.may_match(arn)),
-        ResourceBlock::NotResource(patterns) => {
-            !patterns.iter().any(|pattern| pattern.may_match(arn))
-        }
-    }
 }
 
 fn describe_condition(condition: &TrustCondition) -> String {
