@@ -649,3 +649,26 @@ fn assume_role_denied_by_own_policy_is_quiet() {
         "an explicit Deny wins over a trust policy that names the user: {within:?}"
     );
 }
+
+#[test]
+fn access_key_pattern_around_username_is_flagged() {
+    for (pattern, flagged) in [
+        ("user/${aws:username}", false),
+        ("user/${aws:username}*", true),
+        ("user/svc-${aws:username}", true),
+        ("user/*", true),
+    ] {
+        let rotator = iam_user(
+            ACCOUNT,
+            "rotator",
+            json!([{"Effect": "Allow", "Action": "iam:CreateAccessKey",
+                    "Resource": format!("arn:aws:iam::{ACCOUNT}:{pattern}")}]),
+            &[],
+        );
+        let other = iam_user(ACCOUNT, "rotator-admin", json!([]), &[]);
+
+        let findings = escalations(&[authorization(vec![rotator, other], vec![], vec![])]);
+
+        assert_eq!(!findings.is_empty(), flagged, "{pattern}: {findings:?}");
+    }
+}

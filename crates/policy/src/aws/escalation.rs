@@ -1,6 +1,7 @@
 //! Judging effective access: full administration, and the ways an identity can gain more
 //! rights than it holds.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 
@@ -11,7 +12,8 @@ use super::decision::StatementRef;
 use super::document::{ResourceBlock, ResourcePattern};
 use super::effective::{EffectiveAccess, EffectiveGrant};
 use super::policy_set::BoundaryState;
-use super::wildcard::{self, Case};
+use super::variable::{Resolution, VariableSource};
+use super::wildcard::{self, Case, Token};
 
 /// Whether effective access amounts to full administration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -529,14 +531,64 @@ fn reaches(resources: &ResourceBlock, arn: &str) -> bool {
     }
 }
 
-/// Returns whether the resources include something other than the ARN itself. A pattern
-/// with a policy variable, such as `user/${aws:username}`, is taken to name the caller.
+/// Returns whether the resources include something other than the ARN itself. In a pattern,
+/// `${aws:username}` stands for the user's name. A role has no user name, so a pattern with it
+/// names nothing for a role. Other policy variables may take any value.
 fn reaches_other_than(resources: &ResourceBlock, arn: &str) -> bool {
-    match resources {
-        ResourceBlock::Resource(patterns) => patterns
-            .iter()
-            .any(|pattern| pattern.compiled().is_some() && pattern.as_str() != arn),
-        ResourceBlock::NotResource(_) => true,
+    let ResourceBlock::Resource(patterns) = resources else {
+        return true;
+    };
+    let user_name = Arn::parse(arn)
+        .filter(|parsed| parsed.resource_type() == "user")
+        .map(|parsed| parsed.resource_name());
+    let source = UserName(user_name);
+
+    patterns.iter().any(|pattern| {
+        let mut tokens = Vec::new();
+        if pattern.template().push_tokens(&source, true, &mut tokens) == Resolution::Missing {
+            return pattern
+                .template()
+                .variables()
+                .any(|key| key != "aws:username");
+        }
+        !names_only(&tokens, arn)
+    })
+}
+
+/// Returns whether a pattern names the IAM identity `arn` and nothing else. IAM names are
+/// unique within an account whatever the path, so a pattern without the path names it too.
+fn names_only(tokens: &[Token], arn: &str) -> bool {
+    let mut literal = String::with_capacity(tokens.len());
+    for token in tokens {
+        let Token::Char(character) = token else {
+            return false;
+        };
+        literal.push(*character);
+    }
+    if literal == arn {
+        return true;
+    }
+    match (Arn::parse(&literal), Arn::parse(arn)) {
+        (Some(named), Some(own)) => {
+            named.partition == own.partition
+                && named.service == own.service
+                && named.account == own.account
+                && named.resource_type() == own.resource_type()
+                && named.resource_name() == own.resource_name()
+        }
+        _ => false,
+    }
+}
+
+/// Supplies `aws:username` alone, as a policy variable source.
+struct UserName<'a>(Option<&'a str>);
+
+impl VariableSource for UserName<'_> {
+    fn variable(&self, key_lower: &str) -> Option<Cow<'_, str>> {
+        (key_lower == "aws:username")
+            .then_some(self.0)
+            .flatten()
+            .map(Cow::Borrowed)
     }
 }
 
