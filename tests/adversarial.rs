@@ -672,3 +672,54 @@ fn access_key_pattern_around_username_is_flagged() {
         assert_eq!(!findings.is_empty(), flagged, "{pattern}: {findings:?}");
     }
 }
+
+#[test]
+fn group_path_names_group_in_each_member() {
+    let deployers = json!({
+        "Path": "/",
+        "GroupName": "deployers",
+        "GroupId": "AGPADEPLOYERS",
+        "Arn": format!("arn:aws:iam::{ACCOUNT}:group/deployers"),
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "GroupPolicyList": [{
+            "PolicyName": "deploy-functions",
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "Deploy", "Effect": "Allow",
+                 "Action": ["iam:PassRole", "lambda:CreateFunction"], "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*",
+                 "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
+            ]}
+        }],
+        "AttachedManagedPolicies": []
+    });
+    let members = ["alice", "bob"].map(|name| iam_user(ACCOUNT, name, json!([]), &["deployers"]));
+    let outsider = iam_user(ACCOUNT, "carol", json!([]), &[]);
+    let mut users = members.to_vec();
+    users.push(outsider);
+
+    let findings = escalations(&[authorization(users, vec![lambda_admin()], vec![deployers])]);
+
+    let subjects: Vec<&str> = findings
+        .iter()
+        .map(|(subject, _)| subject.as_str())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["aws:111122223333:user:alice", "aws:111122223333:user:bob"]
+    );
+    for (subject, evidence) in &findings {
+        let line = &evidence[0];
+        assert!(
+            line.contains(
+                "`iam:PassRole` on `*` (policy `deploy-functions` statement 0 (`Deploy`) \
+                 through group `aws:111122223333:group:deployers`)"
+            ),
+            "{subject}: {line}"
+        );
+        assert!(
+            line.contains("(unless Bool aws:MultiFactorAuthPresent `false`"),
+            "{subject}: {line}"
+        );
+        assert!(!line.contains("only unless"), "{subject}: {line}");
+    }
+}

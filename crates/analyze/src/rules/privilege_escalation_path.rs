@@ -6,7 +6,8 @@ use roster_model::{
 };
 use roster_policy::aws::{
     ActionSet, Decision, DenyReason, EffectiveAccess, EscalationPath, Gate, Request, ResourceBlock,
-    TrustEdge, assume_role_paths, escalation_paths, evaluate, may_pass_role,
+    StatementRef, TrustEdge, assume_role_paths, escalation_paths_described, evaluate,
+    may_pass_role,
 };
 
 use crate::{
@@ -148,7 +149,20 @@ impl Path {
     fn describe(&self) -> String {
         let mut line = format!("`{}`: {}", self.kind, self.steps.join("; "));
         if !self.conditions.is_empty() {
-            line.push_str(&format!(" (only {})", self.conditions.join("; ")));
+            // Conditions start with `if`, `unless`, `except` or `only where`, so only the
+            // first kind needs `only` to read as a limit.
+            let limits: Vec<String> = self
+                .conditions
+                .iter()
+                .map(|condition| {
+                    if condition.starts_with("if ") {
+                        format!("only {condition}")
+                    } else {
+                        condition.clone()
+                    }
+                })
+                .collect();
+            line.push_str(&format!(" ({})", limits.join("; ")));
         }
         line
     }
@@ -166,7 +180,8 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
     let effective = policies.effective(context.now);
 
     let mut paths: Vec<Path> = Vec::new();
-    for path in escalation_paths(&effective, &summary.arn) {
+    let describe = |source: &StatementRef<'_>| policies.describe(source);
+    for path in escalation_paths_described(&effective, &summary.arn, &describe) {
         let Some(service) = path.service.clone() else {
             paths.push(Path::from_engine(path));
             continue;

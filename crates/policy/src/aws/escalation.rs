@@ -224,18 +224,29 @@ pub fn escalation_paths(
     effective: &EffectiveAccess<'_>,
     principal_arn: &str,
 ) -> Vec<EscalationPath> {
+    escalation_paths_described(effective, principal_arn, &|source| source.to_string())
+}
+
+/// Lists the privilege-escalation paths like [`escalation_paths`], naming the statement behind
+/// each step with `describe`, which may add what the statement alone lacks, such as the group
+/// that attaches the policy.
+pub fn escalation_paths_described(
+    effective: &EffectiveAccess<'_>,
+    principal_arn: &str,
+    describe: &dyn Fn(&StatementRef<'_>) -> String,
+) -> Vec<EscalationPath> {
     let mut paths = Vec::new();
     let kind = Arn::parse(principal_arn)
         .map(|arn| arn.resource_type())
         .unwrap_or_default();
 
     for (action, service, effect) in COMPUTE_ACTIONS {
-        let Some(pass_role) =
-            find_grant_step(effective, "iam:PassRole", |grant| passes_to(grant, service))
-        else {
+        let Some(pass_role) = find_grant_step(effective, describe, "iam:PassRole", |grant| {
+            passes_to(grant, service)
+        }) else {
             continue;
         };
-        let Some(compute) = find_step(effective, action, |_| true) else {
+        let Some(compute) = find_step(effective, describe, action, |_| true) else {
             continue;
         };
         let mut pass_role_path = path(
@@ -252,7 +263,7 @@ pub fn escalation_paths(
         ("iam:CreateLoginProfile", EscalationKind::CreateLoginProfile),
         ("iam:UpdateLoginProfile", EscalationKind::UpdateLoginProfile),
     ] {
-        if let Some(step) = find_step(effective, action, other_users) {
+        if let Some(step) = find_step(effective, describe, action, other_users) {
             paths.push(path(
                 kind_of_path,
                 vec![step, Step::note("then act as another user")],
@@ -276,11 +287,11 @@ pub fn escalation_paths(
         ),
     ] {
         let step = (!own_action.is_empty())
-            .then(|| find_step(effective, own_action, own))
+            .then(|| find_step(effective, describe, own_action, own))
             .flatten()
             .or_else(|| {
                 (kind == "user")
-                    .then(|| find_step(effective, group_action, any))
+                    .then(|| find_step(effective, describe, group_action, any))
                     .flatten()
             });
         if let Some(step) = step {
@@ -292,7 +303,7 @@ pub fn escalation_paths(
     }
 
     if kind == "user"
-        && let Some(step) = find_step(effective, "iam:AddUserToGroup", may_name_group)
+        && let Some(step) = find_step(effective, describe, "iam:AddUserToGroup", may_name_group)
     {
         paths.push(path(
             EscalationKind::AddUserToGroup,
@@ -324,7 +335,7 @@ pub fn escalation_paths(
         ),
     ];
     for (action, kind_of_path, effect, accepts) in single_steps {
-        if let Some(step) = find_step(effective, action, accepts) {
+        if let Some(step) = find_step(effective, describe, action, accepts) {
             paths.push(path(kind_of_path, vec![step, Step::note(effect)]));
         }
     }
@@ -436,16 +447,20 @@ fn path(kind: EscalationKind, steps: Vec<Step>) -> EscalationPath {
 /// condition or restriction.
 fn find_step(
     effective: &EffectiveAccess<'_>,
+    describe: &dyn Fn(&StatementRef<'_>) -> String,
     action: &str,
     accepts: impl Fn(&ResourceBlock) -> bool,
 ) -> Option<Step> {
-    find_grant_step(effective, action, |grant| accepts(grant.resources))
+    find_grant_step(effective, describe, action, |grant| {
+        accepts(grant.resources)
+    })
 }
 
 /// Finds a grant of an action that satisfies `accepts`, preferring one with no condition or
 /// restriction.
 fn find_grant_step(
     effective: &EffectiveAccess<'_>,
+    describe: &dyn Fn(&StatementRef<'_>) -> String,
     action: &str,
     accepts: impl Fn(&EffectiveGrant<'_>) -> bool,
 ) -> Option<Step> {
@@ -465,7 +480,7 @@ fn find_grant_step(
         text: format!(
             "`{name}` on {} ({})",
             describe_resources(grant.resources),
-            grant.source
+            describe(&grant.source)
         ),
         conditions: grant.qualifications(action),
     })
