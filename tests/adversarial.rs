@@ -723,3 +723,40 @@ fn group_path_names_group_in_each_member() {
         assert!(!line.contains("only unless"), "{subject}: {line}");
     }
 }
+
+#[test]
+fn passed_to_service_set_operators_are_read() {
+    for (operator, services, flagged) in [
+        (
+            "ForAnyValue:StringEquals",
+            json!("ecs-tasks.amazonaws.com"),
+            false,
+        ),
+        (
+            "ForAllValues:StringEquals",
+            json!(["ecs-tasks.amazonaws.com", "glue.amazonaws.com"]),
+            false,
+        ),
+        (
+            "ForAllValues:StringNotEquals",
+            json!("lambda.amazonaws.com"),
+            false,
+        ),
+        ("ForAnyValue:StringLike", json!("lambda.*"), true),
+    ] {
+        let deployer = iam_user(
+            ACCOUNT,
+            "deployer",
+            json!([
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+                 "Condition": {operator: {"iam:PassedToService": services}}},
+                {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"}
+            ]),
+            &[],
+        );
+
+        let findings = escalations(&[authorization(vec![deployer], vec![lambda_admin()], vec![])]);
+
+        assert_eq!(!findings.is_empty(), flagged, "{operator}: {findings:?}");
+    }
+}

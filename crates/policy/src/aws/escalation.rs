@@ -503,14 +503,14 @@ fn describe_resources(resources: &ResourceBlock) -> String {
 }
 
 /// Returns whether the `iam:PassedToService` conditions of a grant, if any, let a role be
-/// passed to `service`. Operators other than the string ones, and set qualifiers, leave the
-/// question open, so they count as letting it through.
+/// passed to `service`. The key always carries exactly one value, so `ForAnyValue:` and
+/// `ForAllValues:` read like the plain operator. Operators other than the string ones leave
+/// the question open, so they count as letting it through.
 fn passes_to(grant: &EffectiveGrant<'_>, service: &str) -> bool {
     grant
         .conditions
         .iter()
         .filter(|condition| condition.key().eq_ignore_ascii_case("iam:PassedToService"))
-        .filter(|condition| condition.operator.qualifier.is_none())
         .all(|condition| {
             let matches = |value: &str| match condition.operator.kind {
                 OperatorKind::StringEquals | OperatorKind::StringNotEquals => value == service,
