@@ -760,3 +760,100 @@ fn passed_to_service_set_operators_are_read() {
         assert_eq!(!findings.is_empty(), flagged, "{operator}: {findings:?}");
     }
 }
+
+#[test]
+fn chain_longer_than_five_hops_is_flagged() {
+    let runner = iam_user(
+        ACCOUNT,
+        "ci-runner",
+        json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]),
+        &[],
+    );
+    let mut roles = Vec::new();
+    let mut previous = format!("arn:aws:iam::{ACCOUNT}:user/ci-runner");
+    for hop in 1..=6 {
+        let name = format!("hop-{hop}");
+        roles.push(iam_role(
+            ACCOUNT,
+            &name,
+            trusting(&previous),
+            json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]),
+        ));
+        previous = format!("arn:aws:iam::{ACCOUNT}:role/{name}");
+    }
+    roles.push(iam_role(
+        ACCOUNT,
+        "platform-admin",
+        trusting(&previous),
+        json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+    ));
+
+    let findings = escalations(&[authorization(vec![runner], roles, vec![])]);
+
+    let runner_finding = findings
+        .iter()
+        .find(|(subject, _)| subject == "aws:111122223333:user:ci-runner");
+    let Some((_, evidence)) = runner_finding else {
+        panic!("a seven-hop chain to an admin role must be reported: {findings:?}");
+    };
+    assert_eq!(
+        evidence[0].matches(" assumes ").count(),
+        7,
+        "{}",
+        evidence[0]
+    );
+}
+
+#[test]
+fn chain_through_trust_cycle_is_flagged_once() {
+    let runner = iam_user(
+        ACCOUNT,
+        "ci-runner",
+        json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]),
+        &[],
+    );
+    let assume_any = json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]);
+    let first = iam_role(
+        ACCOUNT,
+        "first",
+        json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": [
+            format!("arn:aws:iam::{ACCOUNT}:user/ci-runner"),
+            format!("arn:aws:iam::{ACCOUNT}:role/second")
+        ]}}]),
+        assume_any.clone(),
+    );
+    let second = iam_role(
+        ACCOUNT,
+        "second",
+        trusting(&format!("arn:aws:iam::{ACCOUNT}:role/first")),
+        assume_any,
+    );
+    let admin = iam_role(
+        ACCOUNT,
+        "platform-admin",
+        trusting(&format!("arn:aws:iam::{ACCOUNT}:role/second")),
+        json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+    );
+
+    let findings = escalations(&[authorization(
+        vec![runner],
+        vec![first, second, admin],
+        vec![],
+    )]);
+
+    let subjects: Vec<&str> = findings
+        .iter()
+        .map(|(subject, _)| subject.as_str())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "aws:111122223333:role:first",
+            "aws:111122223333:role:second",
+            "aws:111122223333:user:ci-runner"
+        ]
+    );
+    let runner_evidence = &findings[2].1;
+    assert_eq!(runner_evidence.len(), 1, "{runner_evidence:?}");
+    assert_eq!(runner_evidence[0].matches(" assumes ").count(), 3);
+}
