@@ -857,3 +857,41 @@ fn chain_through_trust_cycle_is_flagged_once() {
     assert_eq!(runner_evidence.len(), 1, "{runner_evidence:?}");
     assert_eq!(runner_evidence[0].matches(" assumes ").count(), 3);
 }
+
+#[test]
+fn policy_on_own_group_is_flagged() {
+    let developers = json!({
+        "Path": "/teams/",
+        "GroupName": "developers",
+        "GroupId": "AGPADEVELOPERS",
+        "Arn": format!("arn:aws:iam::{ACCOUNT}:group/teams/developers"),
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "GroupPolicyList": [],
+        "AttachedManagedPolicies": []
+    });
+    for (group_pattern, flagged) in [
+        ("group/teams/developers", true),
+        ("group/teams/dev*", true),
+        ("group/teams/operators", false),
+    ] {
+        let member = iam_user(
+            ACCOUNT,
+            "dana",
+            json!([{"Effect": "Allow", "Action": "iam:PutGroupPolicy",
+                    "Resource": format!("arn:aws:iam::{ACCOUNT}:{group_pattern}")}]),
+            &["developers"],
+        );
+
+        let findings = escalations(&[authorization(
+            vec![member],
+            vec![],
+            vec![developers.clone()],
+        )]);
+
+        assert_eq!(
+            !findings.is_empty(),
+            flagged,
+            "{group_pattern}: {findings:?}"
+        );
+    }
+}

@@ -178,7 +178,8 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
 
     let mut paths: Vec<Path> = Vec::new();
     let describe = |source: &StatementRef<'_>| policies.describe(source);
-    for path in escalation_paths_described(&effective, &summary.arn, &describe) {
+    let groups = group_arns(context, identity);
+    for path in escalation_paths_described(&effective, &summary.arn, &groups, &describe) {
         let Some(service) = path.service.clone() else {
             paths.push(Path::from_engine(path));
             continue;
@@ -205,6 +206,24 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
     }
 
     Some(finding(context, identity, &paths))
+}
+
+/// Returns the ARNs of the IAM groups the identity belongs to.
+fn group_arns(context: &Context<'_>, identity: &Identity) -> Vec<String> {
+    context
+        .graph
+        .groups_of(&identity.key)
+        .iter()
+        .filter_map(|key| context.graph.group(key))
+        .map(|group| {
+            format!(
+                "arn:aws:iam::{}:group{}{}",
+                group.scope.native_id(),
+                group.path.as_deref().unwrap_or("/"),
+                group.name
+            )
+        })
+        .collect()
 }
 
 fn finding(context: &Context<'_>, identity: &Identity, paths: &[Path]) -> Finding {

@@ -95,9 +95,9 @@ pub enum EscalationKind {
     CreateLoginProfile,
     /// Change another user's console password.
     UpdateLoginProfile,
-    /// Write an inline policy on itself (or on any group, which may hold it).
+    /// Write an inline policy on itself (or on a group it belongs to, or on every group).
     PutOwnPolicy,
-    /// Attach a managed policy to itself (or to any group).
+    /// Attach a managed policy to itself (or to a group it belongs to, or to every group).
     AttachOwnPolicy,
     /// Rewrite a role's trust policy so that it trusts the identity, then assume the role.
     UpdateAssumeRolePolicy,
@@ -224,15 +224,17 @@ pub fn escalation_paths(
     effective: &EffectiveAccess<'_>,
     principal_arn: &str,
 ) -> Vec<EscalationPath> {
-    escalation_paths_described(effective, principal_arn, &|source| source.to_string())
+    escalation_paths_described(effective, principal_arn, &[], &|source| source.to_string())
 }
 
-/// Lists the privilege-escalation paths like [`escalation_paths`], naming the statement behind
-/// each step with `describe`, which may add what the statement alone lacks, such as the group
-/// that attaches the policy.
+/// Lists the privilege-escalation paths like [`escalation_paths`], also counting policies
+/// written on the groups named by `group_arns`, which the principal belongs to. `describe`
+/// names the statement behind each step, and may add what the statement alone lacks, such as
+/// the group that attaches the policy.
 pub fn escalation_paths_described(
     effective: &EffectiveAccess<'_>,
     principal_arn: &str,
+    group_arns: &[String],
     describe: &dyn Fn(&StatementRef<'_>) -> String,
 ) -> Vec<EscalationPath> {
     let mut paths = Vec::new();
@@ -272,7 +274,9 @@ pub fn escalation_paths_described(
     }
 
     let own = |resources: &ResourceBlock| reaches(resources, principal_arn);
-    let any = |resources: &ResourceBlock| resources.covers_all();
+    let own_group = |resources: &ResourceBlock| {
+        resources.covers_all() || group_arns.iter().any(|group| reaches(resources, group))
+    };
     let (put_own, attach_own) = match kind {
         "user" => ("iam:PutUserPolicy", "iam:AttachUserPolicy"),
         "role" => ("iam:PutRolePolicy", "iam:AttachRolePolicy"),
@@ -291,7 +295,7 @@ pub fn escalation_paths_described(
             .flatten()
             .or_else(|| {
                 (kind == "user")
-                    .then(|| find_step(effective, describe, group_action, any))
+                    .then(|| find_step(effective, describe, group_action, own_group))
                     .flatten()
             });
         if let Some(step) = step {
