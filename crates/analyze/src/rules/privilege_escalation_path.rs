@@ -461,8 +461,8 @@ impl Estate {
             })
             .cloned()
             .collect();
-        // AWS sets no limit on chaining, and a chain with the fewest hops uses each edge at
-        // most once, so the number of edges bounds the search.
+        // AWS limits the session of a chained role to one hour, not the number of hops. A
+        // chain with the fewest hops uses each edge at most once, so the edges bound it.
         assume_role_paths(arn, &relevant, relevant.len())
             .into_iter()
             .filter(|path| {
