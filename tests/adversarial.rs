@@ -895,3 +895,36 @@ fn policy_on_own_group_is_flagged() {
         );
     }
 }
+
+#[test]
+fn trust_condition_on_principal_arn_is_read() {
+    for (operator, pattern, flagged) in [
+        ("ArnLike", "role/deploy-*", false),
+        ("ArnLike", "user/ci-*", true),
+        ("ArnNotLike", "user/*", false),
+        ("StringEquals", "user/ci-runner", true),
+    ] {
+        let runner = iam_user(
+            ACCOUNT,
+            "ci-runner",
+            json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]),
+            &[],
+        );
+        let admin = iam_role(
+            ACCOUNT,
+            "platform-admin",
+            json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {operator: {"aws:PrincipalArn": format!("arn:aws:iam::{ACCOUNT}:{pattern}")}}}]),
+            json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+        );
+
+        let findings = escalations(&[authorization(vec![runner], vec![admin], vec![])]);
+
+        assert_eq!(
+            !findings.is_empty(),
+            flagged,
+            "{operator} {pattern}: {findings:?}"
+        );
+    }
+}

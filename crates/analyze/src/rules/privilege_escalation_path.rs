@@ -5,9 +5,9 @@ use roster_model::{
     Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
-    ActionSet, Decision, DenyReason, EffectiveAccess, EscalationPath, Gate, Request, ResourceBlock,
-    StatementRef, TrustEdge, assume_role_paths, escalation_paths_described, evaluate,
-    may_pass_role,
+    ActionSet, Case, Decision, DenyReason, EffectiveAccess, EscalationPath, Gate, Request,
+    ResourceBlock, StatementRef, TrustEdge, assume_role_paths, escalation_paths_described,
+    evaluate, may_pass_role, wildcard_match,
 };
 
 use crate::{
@@ -513,6 +513,9 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
             .and_then(|key| context.graph.identity(key))
             .filter(|principal| is_aws_principal(principal));
         if let Some(principal) = named {
+            if conditions_exclude(trust, principal) {
+                continue;
+            }
             if principal.scope == target.scope {
                 if denied_outright(context, principal, &target_arn) {
                     continue;
@@ -535,12 +538,15 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
             continue;
         }
 
-        let accepts = |principal: &Identity| match trust.principal.kind {
-            PrincipalKind::Anyone => true,
-            PrincipalKind::Account => {
-                trust.principal.account.as_deref() == Some(principal.scope.native_id())
-            }
-            _ => false,
+        let accepts = |principal: &Identity| {
+            let named_by_trust = match trust.principal.kind {
+                PrincipalKind::Anyone => true,
+                PrincipalKind::Account => {
+                    trust.principal.account.as_deref() == Some(principal.scope.native_id())
+                }
+                _ => false,
+            };
+            named_by_trust && !conditions_exclude(trust, principal)
         };
         for (key, grants) in &assumers {
             let Some(principal) = context
@@ -649,6 +655,50 @@ fn reaching(edges: &[TrustEdge], targets: &HashSet<String>) -> HashSet<String> {
         }
     }
     reached
+}
+
+/// Returns whether a condition of the trust on `aws:PrincipalArn` or `aws:PrincipalAccount`
+/// rules the principal out. Conditions on other keys, and other operators, are left open and
+/// shown in the evidence instead.
+fn conditions_exclude(trust: &Trust, principal: &Identity) -> bool {
+    let arn = crate::aws_arn(principal);
+    trust.conditions.iter().any(|condition| {
+        let value = if condition.key.eq_ignore_ascii_case("aws:PrincipalArn") {
+            arn.as_str()
+        } else if condition.key.eq_ignore_ascii_case("aws:PrincipalAccount") {
+            principal.scope.native_id()
+        } else {
+            return false;
+        };
+        // Both keys carry one value, so set qualifiers read like the plain operator, and
+        // the key is always present, so `IfExists` changes nothing.
+        let operator = condition
+            .operator
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches("IfExists");
+        let (negated, matches): (bool, fn(&str, &str) -> bool) = match operator {
+            "StringEquals" => (false, |pattern, text| pattern == text),
+            "StringNotEquals" => (true, |pattern, text| pattern == text),
+            "StringEqualsIgnoreCase" => (false, |pattern, text| pattern.eq_ignore_ascii_case(text)),
+            "StringNotEqualsIgnoreCase" => {
+                (true, |pattern, text| pattern.eq_ignore_ascii_case(text))
+            }
+            "StringLike" | "ArnLike" | "ArnEquals" => (false, |pattern, text| {
+                wildcard_match(pattern, text, Case::Sensitive)
+            }),
+            "StringNotLike" | "ArnNotLike" | "ArnNotEquals" => (true, |pattern, text| {
+                wildcard_match(pattern, text, Case::Sensitive)
+            }),
+            _ => return false,
+        };
+        let any = condition
+            .values
+            .iter()
+            .any(|pattern| matches(pattern, value));
+        any == negated
+    })
 }
 
 fn allows_assume_role(trust: &Trust) -> bool {
