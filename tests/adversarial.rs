@@ -602,6 +602,14 @@ fn chain_across_accounts_needs_assume_grant() {
         "{chain}"
     );
     assert!(
+        chain.contains("role/build` (named in the trust policy of `build`)"),
+        "{chain}"
+    );
+    assert!(
+        chain.contains("role/org-admin` (allowed by policy `build-inline` statement 0)"),
+        "{chain}"
+    );
+    assert!(
         not_granted.is_empty(),
         "across accounts the role's own policies must allow the call: {not_granted:?}"
     );

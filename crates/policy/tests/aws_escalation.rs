@@ -251,6 +251,7 @@ fn role_chains_are_walked() {
         from: from.to_owned(),
         to: to.to_owned(),
         conditions: Vec::new(),
+        via: None,
     };
     let a = "arn:aws:iam::111122223333:role/a";
     let b = "arn:aws:iam::111122223333:role/b";
@@ -264,6 +265,7 @@ fn role_chains_are_walked() {
             from: USER.to_owned(),
             to: b.to_owned(),
             conditions: vec!["StringEquals sts:ExternalId `x`".to_owned()],
+            via: Some("allowed by policy `assume` statement 0".to_owned()),
         },
     ];
 
@@ -273,9 +275,11 @@ fn role_chains_are_walked() {
         steps,
         vec![
             vec![format!("`{USER}` assumes `{a}`")],
-            vec![format!("`{USER}` assumes `{b}`")],
+            vec![format!(
+                "`{USER}` assumes `{b}` (allowed by policy `assume` statement 0)"
+            )],
             vec![
-                format!("`{USER}` assumes `{b}`"),
+                format!("`{USER}` assumes `{b}` (allowed by policy `assume` statement 0)"),
                 format!("`{b}` assumes `{c}`")
             ],
         ]

@@ -523,7 +523,8 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
                 edges.push(TrustEdge {
                     from: crate::aws_arn(principal),
                     to: target_arn.clone(),
-                    conditions: prefixed(&trust_conditions),
+                    conditions: prefixed(&trust_conditions, &target.name),
+                    via: Some(format!("named in the trust policy of `{}`", target.name)),
                 });
                 continue;
             }
@@ -531,7 +532,7 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
                 edges.extend(edge_through_policy(
                     principal,
                     grants,
-                    &target_arn,
+                    target,
                     &trust_conditions,
                 ));
             }
@@ -562,7 +563,7 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
             edges.extend(edge_through_policy(
                 principal,
                 grants,
-                &target_arn,
+                target,
                 &trust_conditions,
             ));
         }
@@ -572,9 +573,16 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
     edges
 }
 
-/// Returns the effective access of every AWS identity that may call `sts:AssumeRole`.
-fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, EffectiveAccess<'c>> {
-    let mut grants = HashMap::new();
+/// The policies and effective access of an identity that may call `sts:AssumeRole`.
+struct Assumer<'c> {
+    policies: IdentityPolicies<'c>,
+    effective: EffectiveAccess<'c>,
+}
+
+/// Returns the policies and effective access of every AWS identity that may call
+/// `sts:AssumeRole`.
+fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, Assumer<'c>> {
+    let mut assumers = HashMap::new();
     for identity in context.graph.identities() {
         if identity.provider != ProviderId::Aws {
             continue;
@@ -588,9 +596,16 @@ fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, Effectiv
         let Some(policies) = context.aws_policy_set(identity) else {
             continue;
         };
-        grants.insert(identity.key.clone(), policies.effective(context.now));
+        let effective = policies.effective(context.now);
+        assumers.insert(
+            identity.key.clone(),
+            Assumer {
+                policies,
+                effective,
+            },
+        );
     }
-    grants
+    assumers
 }
 
 /// Builds the edge from a principal whose identity policies must allow `sts:AssumeRole` on
@@ -598,21 +613,26 @@ fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, Effectiv
 /// resources, Denies and limits.
 fn edge_through_policy(
     principal: &Identity,
-    effective: &EffectiveAccess<'_>,
-    target_arn: &str,
+    assumer: &Assumer<'_>,
+    target: &Identity,
     trust_conditions: &[String],
 ) -> Option<TrustEdge> {
-    let qualifications = effective
+    let target_arn = crate::aws_arn(target);
+    let grant = assumer
+        .effective
         .grants_for("sts:AssumeRole")
-        .filter(|grant| grant.may_reach("sts:AssumeRole", target_arn))
-        .map(|grant| grant.qualifications("sts:AssumeRole"))
-        .min_by_key(Vec::len)?;
-    let mut conditions = prefixed(trust_conditions);
-    conditions.extend(qualifications);
+        .filter(|grant| grant.may_reach("sts:AssumeRole", &target_arn))
+        .min_by_key(|grant| grant.qualifications("sts:AssumeRole").len())?;
+    let mut conditions = prefixed(trust_conditions, &target.name);
+    conditions.extend(grant.qualifications("sts:AssumeRole"));
     Some(TrustEdge {
         from: crate::aws_arn(principal),
-        to: target_arn.to_owned(),
+        to: target_arn,
         conditions,
+        via: Some(format!(
+            "allowed by {}",
+            assumer.policies.describe(&grant.source)
+        )),
     })
 }
 
@@ -721,10 +741,10 @@ fn describe_condition(condition: &TrustCondition) -> String {
     format!("{} {} {values}", condition.operator, condition.key)
 }
 
-fn prefixed(conditions: &[String]) -> Vec<String> {
+fn prefixed(conditions: &[String], role: &str) -> Vec<String> {
     conditions
         .iter()
-        .map(|condition| format!("if the trust's {condition} holds"))
+        .map(|condition| format!("if {condition} (trust policy of `{role}`)"))
         .collect()
 }
 

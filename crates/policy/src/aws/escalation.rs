@@ -366,6 +366,9 @@ pub struct TrustEdge {
     pub to: String,
     /// Conditions of the trust, as sentences; empty when unconditional.
     pub conditions: Vec<String>,
+    /// What lets `from` make the call, such as the policy statement that allows it, for the
+    /// evidence; `None` when not given.
+    pub via: Option<String>,
 }
 
 /// Lists the roles reachable from `start` through chains of `sts:AssumeRole`, one path per
@@ -401,7 +404,10 @@ pub fn assume_role_paths(start: &str, edges: &[TrustEdge], max_hops: usize) -> V
             kind: EscalationKind::AssumeRoleChain,
             steps: chain
                 .iter()
-                .map(|edge| format!("`{}` assumes `{}`", edge.from, edge.to))
+                .map(|edge| match &edge.via {
+                    Some(via) => format!("`{}` assumes `{}` ({via})", edge.from, edge.to),
+                    None => format!("`{}` assumes `{}`", edge.from, edge.to),
+                })
                 .collect(),
             conditions: chain
                 .iter()
