@@ -366,8 +366,8 @@ pub struct TrustEdge {
     pub to: String,
     /// Conditions of the trust, as sentences; empty when unconditional.
     pub conditions: Vec<String>,
-    /// What lets `from` make the call, such as the policy statement that allows it, for the
-    /// evidence; `None` when not given.
+    /// The reason `from` may make the call, such as the policy statement that allows it, for
+    /// the evidence; `None` when not given.
     pub via: Option<String>,
 }
 
