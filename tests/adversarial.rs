@@ -936,3 +936,42 @@ fn trust_condition_on_principal_arn_is_read() {
         );
     }
 }
+
+#[test]
+fn unconditional_chain_wins_over_shorter_conditional() {
+    let runner = iam_user(ACCOUNT, "ci-runner", json!([]), &[]);
+    let runner_arn = format!("arn:aws:iam::{ACCOUNT}:user/ci-runner");
+    let hop = iam_role(
+        ACCOUNT,
+        "build",
+        trusting(&runner_arn),
+        json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]),
+    );
+    let admin = iam_role(
+        ACCOUNT,
+        "platform-admin",
+        json!([
+            {"Effect": "Allow", "Principal": {"AWS": runner_arn}, "Action": "sts:AssumeRole",
+             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:role/build")},
+             "Action": "sts:AssumeRole"}
+        ]),
+        json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+    );
+
+    let findings = escalations(&[authorization(vec![runner], vec![hop, admin], vec![])]);
+
+    let Some((_, evidence)) = findings
+        .iter()
+        .find(|(subject, _)| subject == "aws:111122223333:user:ci-runner")
+    else {
+        panic!("{findings:?}");
+    };
+    assert_eq!(evidence.len(), 1, "{evidence:?}");
+    assert!(evidence[0].contains("role/build"), "{}", evidence[0]);
+    assert!(
+        !evidence[0].contains("MultiFactorAuthPresent"),
+        "the chain through `build` needs no MFA: {}",
+        evidence[0]
+    );
+}

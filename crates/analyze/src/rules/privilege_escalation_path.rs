@@ -461,15 +461,37 @@ impl Estate {
             })
             .cloned()
             .collect();
-        // AWS limits the session of a chained role to one hour, not the number of hops. A
-        // chain with the fewest hops uses each edge at most once, so the edges bound it.
-        assume_role_paths(arn, &relevant, relevant.len())
+        let admin_paths = |edges: &[TrustEdge]| {
+            // AWS limits the session of a chained role to one hour, not the number of hops. A
+            // chain with the fewest hops uses each edge at most once, so the edges bound it.
+            assume_role_paths(arn, edges, edges.len())
+                .into_iter()
+                .filter(|path| {
+                    path.target
+                        .as_deref()
+                        .is_some_and(|target| self.admin_roles.contains(target) && target != arn)
+                })
+                .collect::<Vec<_>>()
+        };
+
+        // A chain without conditions, however long, says more than a shorter conditional one,
+        // so conditional edges only serve the admin roles that no unconditional chain reaches.
+        let unconditional: Vec<TrustEdge> = relevant
+            .iter()
+            .filter(|edge| edge.conditions.is_empty())
+            .cloned()
+            .collect();
+        let mut paths = admin_paths(&unconditional);
+        let reached: HashSet<Option<String>> =
+            paths.iter().map(|path| path.target.clone()).collect();
+        paths.extend(
+            admin_paths(&relevant)
+                .into_iter()
+                .filter(|path| !reached.contains(&path.target)),
+        );
+
+        paths
             .into_iter()
-            .filter(|path| {
-                path.target
-                    .as_deref()
-                    .is_some_and(|target| self.admin_roles.contains(target) && target != arn)
-            })
             .map(|path| {
                 let mut path = Path::from_engine(path);
                 path.steps.push(format!(
