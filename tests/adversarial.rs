@@ -975,3 +975,45 @@ fn unconditional_chain_wins_over_shorter_conditional() {
         evidence[0]
     );
 }
+
+#[test]
+fn trust_rewrite_needs_stronger_role() {
+    let app_role = iam_role(
+        ACCOUNT,
+        "app-reader",
+        trusting_service("ec2.amazonaws.com"),
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]),
+    );
+    for (resource, flagged) in [
+        (format!("arn:aws:iam::{ACCOUNT}:role/app-*"), false),
+        ("*".to_owned(), true),
+    ] {
+        let operator = iam_user(
+            ACCOUNT,
+            "app-operator",
+            json!([
+                {"Effect": "Allow", "Action": "iam:UpdateAssumeRolePolicy", "Resource": resource},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+            ]),
+            &[],
+        );
+
+        let findings = escalations(&[authorization(
+            vec![operator],
+            vec![app_role.clone(), lambda_admin()],
+            vec![],
+        )]);
+
+        assert_eq!(!findings.is_empty(), flagged, "{resource}: {findings:?}");
+        if flagged {
+            let line = &findings[0].1[0];
+            assert!(
+                line.ends_with(
+                    "roles whose trust policy it can rewrite that hold more rights: \
+                     `lambda-admin` (admin-equivalent)"
+                ),
+                "{line}"
+            );
+        }
+    }
+}

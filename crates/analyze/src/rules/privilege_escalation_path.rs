@@ -5,8 +5,8 @@ use roster_model::{
     Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
-    ActionSet, Case, Decision, DenyReason, EffectiveAccess, EscalationPath, Gate, Request,
-    ResourceBlock, StatementRef, TrustEdge, assume_role_paths, escalation_paths_described,
+    ActionSet, Case, Decision, DenyReason, EffectiveAccess, EscalationKind, EscalationPath, Gate,
+    Request, ResourceBlock, StatementRef, TrustEdge, assume_role_paths, escalation_paths_described,
     evaluate, may_pass_role, wildcard_match,
 };
 
@@ -180,13 +180,14 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
     let describe = |source: &StatementRef<'_>| policies.describe(source);
     let groups = group_arns(context, identity);
     for path in escalation_paths_described(&effective, &summary.arn, &groups, &describe) {
-        let Some(service) = path.service.clone() else {
-            paths.push(Path::from_engine(path));
-            continue;
+        let note = if let Some(service) = &path.service {
+            estate.passable_roles(context, identity, &effective, &summary.actions, service)
+        } else if path.kind == EscalationKind::UpdateAssumeRolePolicy {
+            Estate::rewritable_roles(context, identity, &effective, &summary.actions)
+        } else {
+            Some(Vec::new())
         };
-        let Some(note) =
-            estate.passable_roles(context, identity, &effective, &summary.actions, &service)
-        else {
+        let Some(note) = note else {
             continue;
         };
         let mut path = Path::from_engine(path);
@@ -384,18 +385,51 @@ impl Estate {
             .filter(|(role, _)| may_pass_role(effective, &crate::aws_arn(role), service))
             .collect();
 
-        if !passable.is_empty() {
-            return Some(vec![format!(
-                "roles it can pass that hold more rights: {}",
-                name_roles(&passable)
-            )]);
-        }
-        let complete = context.scope_verified(
-            &identity.scope,
-            CoverageKind::Identities,
-            Some(IdentityKind::AwsRole),
-        ) && context.verified(identity, CoverageKind::Trusts);
-        (!complete).then(Vec::new)
+        let complete =
+            roles_collected(context, identity) && context.verified(identity, CoverageKind::Trusts);
+        roles_step(
+            "roles it can pass that hold more rights",
+            &passable,
+            complete,
+        )
+    }
+
+    /// Decides whether an `iam:UpdateAssumeRolePolicy` path holds, like
+    /// [`Self::passable_roles`]: some role of the account that the grant reaches must hold a
+    /// right the identity lacks. AWS does not let anyone change the trust policy of a
+    /// service-linked role.
+    fn rewritable_roles(
+        context: &Context<'_>,
+        identity: &Identity,
+        effective: &EffectiveAccess<'_>,
+        caller_actions: &ActionSet,
+    ) -> Option<Vec<String>> {
+        let mut roles: Vec<(&Identity, bool)> = context
+            .graph
+            .identities()
+            .filter(|role| role.kind == IdentityKind::AwsRole && role.scope == identity.scope)
+            .filter(|role| role.key != identity.key)
+            .filter(|role| !role.aws.as_ref().is_some_and(|aws| aws.service_linked))
+            .filter(|role| {
+                let arn = crate::aws_arn(role);
+                effective
+                    .grants_for("iam:UpdateAssumeRolePolicy")
+                    .any(|grant| grant.may_reach("iam:UpdateAssumeRolePolicy", &arn))
+            })
+            .filter_map(|role| {
+                let summary = context.aws_summary(&role.key)?;
+                summary
+                    .grants_more_than(caller_actions)
+                    .then_some((role, summary.admin))
+            })
+            .collect();
+        roles.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.key.cmp(&b.0.key)));
+
+        roles_step(
+            "roles whose trust policy it can rewrite that hold more rights",
+            &roles,
+            roles_collected(context, identity),
+        )
     }
 
     /// Lists the paths through code that already runs as a stronger role.
@@ -780,6 +814,24 @@ fn list_resources(resources: &ResourceBlock) -> String {
         ResourceBlock::Resource(_) => list.join(", "),
         ResourceBlock::NotResource(_) => format!("every resource except {}", list.join(", ")),
     }
+}
+
+/// Returns whether every role of the identity's account was collected.
+fn roles_collected(context: &Context<'_>, identity: &Identity) -> bool {
+    context.scope_verified(
+        &identity.scope,
+        CoverageKind::Identities,
+        Some(IdentityKind::AwsRole),
+    )
+}
+
+/// Returns the step that names the roles under `label`, or an empty step when there are none
+/// but the roles were not all collected. Returns `None` when there are none and `complete`.
+fn roles_step(label: &str, roles: &[(&Identity, bool)], complete: bool) -> Option<Vec<String>> {
+    if !roles.is_empty() {
+        return Some(vec![format!("{label}: {}", name_roles(roles))]);
+    }
+    (!complete).then(Vec::new)
 }
 
 /// Names up to [`NAMED_ROLES`] roles, marking the admin-equivalent ones, then how many more.
