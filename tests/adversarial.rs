@@ -1017,3 +1017,55 @@ fn trust_rewrite_needs_stronger_role() {
         }
     }
 }
+
+#[test]
+fn joining_group_needs_stronger_group() {
+    let group = |name: &str, action: &str| {
+        json!({
+            "Path": "/",
+            "GroupName": name,
+            "GroupId": format!("AGPA{}", name.to_uppercase()),
+            "Arn": format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "GroupPolicyList": [{
+                "PolicyName": format!("{name}-inline"),
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": action, "Resource": "*"}
+                ]}
+            }],
+            "AttachedManagedPolicies": []
+        })
+    };
+    for (resource, expected) in [
+        ("group/readers", None),
+        (
+            "group/*",
+            Some("groups it can join that grant more: `admins`"),
+        ),
+    ] {
+        let onboarding = iam_user(
+            ACCOUNT,
+            "onboarding-bot",
+            json!([
+                {"Effect": "Allow", "Action": "iam:AddUserToGroup",
+                 "Resource": format!("arn:aws:iam::{ACCOUNT}:{resource}")},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+            ]),
+            &[],
+        );
+
+        let findings = escalations(&[authorization(
+            vec![onboarding],
+            vec![],
+            vec![group("readers", "s3:GetObject"), group("admins", "*")],
+        )]);
+
+        match expected {
+            None => assert!(findings.is_empty(), "{resource}: {findings:?}"),
+            Some(step) => {
+                assert_eq!(findings.len(), 1, "{resource}: {findings:?}");
+                assert!(findings[0].1[0].ends_with(step), "{}", findings[0].1[0]);
+            }
+        }
+    }
+}

@@ -11,10 +11,10 @@ use std::sync::OnceLock;
 use jiff::{SignedDuration, Timestamp};
 use roster_graph::IdentityGraph;
 use roster_model::{
-    Boundary, GroupKey, Identity, IdentityKey, IdentityKind, PolicyKey, ProviderId,
+    Boundary, GroupKey, Identity, IdentityKey, IdentityKind, PolicyKey, ProviderId, Subject,
 };
 use roster_policy::aws::{
-    ActionPattern, ActionSet, AdminEquivalence, BoundaryState, Condition, EffectiveAccess,
+    ActionPattern, ActionSet, AdminEquivalence, BoundaryState, Condition, Effect, EffectiveAccess,
     EffectiveGrant, Exemption, Grammar, Layer, NamedPolicy, OperatorKind, PolicyDocument,
     PolicySet, StatementRef, effective_access, is_admin_equivalent,
 };
@@ -28,33 +28,44 @@ pub struct AwsPolicies {
 
 impl AwsPolicies {
     /// Parses every AWS document that a grant or a permission boundary of an AWS user or role
-    /// uses. Policies that no identity uses are left unread.
+    /// uses, and those of AWS groups, with or without members. Policies that nothing uses are
+    /// left unread.
     pub fn read(graph: &IdentityGraph) -> AwsPolicies {
         let mut parsed = HashMap::new();
-        for identity in graph
+        let group_policies = graph
+            .groups()
+            .filter(|group| group.provider == ProviderId::Aws)
+            .flat_map(|group| {
+                graph
+                    .grants_held_by(&Subject::Group(group.key.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .filter_map(|grant| graph.policy(&grant.policy));
+        let identity_policies = graph
             .identities()
             .filter(|identity| is_aws_principal(identity))
-        {
-            let attached = graph
-                .grants_reaching(&identity.key)
-                .into_iter()
-                .filter_map(|reaching| reaching.policy);
-            let boundary = match &identity.boundary {
-                Boundary::Policy(key) => graph.policy(key),
-                Boundary::NotCollected | Boundary::None => None,
-            };
-            for policy in attached.chain(boundary) {
-                if policy.provider != ProviderId::Aws || parsed.contains_key(&policy.key) {
-                    continue;
-                }
-                let Some(document) = &policy.document else {
-                    continue;
+            .flat_map(|identity| {
+                let attached = graph
+                    .grants_reaching(&identity.key)
+                    .into_iter()
+                    .filter_map(|reaching| reaching.policy);
+                let boundary = match &identity.boundary {
+                    Boundary::Policy(key) => graph.policy(key),
+                    Boundary::NotCollected | Boundary::None => None,
                 };
-                let named = PolicyDocument::from_value(document, Grammar::Any)
-                    .map(|document| NamedPolicy::new(policy.name.clone(), document))
-                    .map_err(|error| error.to_string());
-                parsed.insert(policy.key.clone(), named);
+                attached.chain(boundary)
+            });
+        for policy in identity_policies.chain(group_policies) {
+            if policy.provider != ProviderId::Aws || parsed.contains_key(&policy.key) {
+                continue;
             }
+            let Some(document) = &policy.document else {
+                continue;
+            };
+            let named = PolicyDocument::from_value(document, Grammar::Any)
+                .map(|document| NamedPolicy::new(policy.name.clone(), document))
+                .map_err(|error| error.to_string());
+            parsed.insert(policy.key.clone(), named);
         }
         AwsPolicies { parsed }
     }
@@ -431,6 +442,25 @@ impl Context<'_> {
     /// is never set either.
     fn scps_of(&self, _identity: &Identity) -> Vec<Vec<&NamedPolicy>> {
         Vec::new()
+    }
+
+    /// Returns every action that the policies of an AWS group allow, on some resource and
+    /// under conditions or not, with Denies left out. Returns `None` when the document of a
+    /// policy of the group is missing or invalid.
+    pub fn aws_group_actions(&self, group: &GroupKey) -> Option<ActionSet> {
+        let policies = self.aws_policies();
+        let mut actions = ActionSet::empty();
+        for grant in self.graph.grants_held_by(&Subject::Group(group.clone())) {
+            let Some(Ok(policy)) = policies.get(&grant.policy) else {
+                return None;
+            };
+            for statement in &policy.document.statements {
+                if statement.effect == Effect::Allow {
+                    actions.union_with(statement.action_set());
+                }
+            }
+        }
+        Some(actions)
     }
 
     /// Returns what the analysis keeps of an AWS user's or role's access, computing it for

@@ -1,7 +1,7 @@
 use std::collections::{HashMap, HashSet};
 
 use roster_model::{
-    CoverageKind, Finding, Identity, IdentityKey, IdentityKind, PrincipalKind, ProviderId,
+    CoverageKind, Finding, Group, Identity, IdentityKey, IdentityKind, PrincipalKind, ProviderId,
     Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
@@ -184,6 +184,8 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
             estate.passable_roles(context, identity, &effective, &summary.actions, service)
         } else if path.kind == EscalationKind::UpdateAssumeRolePolicy {
             Estate::rewritable_roles(context, identity, &effective, &summary.actions)
+        } else if path.kind == EscalationKind::AddUserToGroup {
+            joinable_groups(context, identity, &effective, &summary.actions)
         } else {
             Some(Vec::new())
         };
@@ -216,15 +218,78 @@ fn group_arns(context: &Context<'_>, identity: &Identity) -> Vec<String> {
         .groups_of(&identity.key)
         .iter()
         .filter_map(|key| context.graph.group(key))
-        .map(|group| {
-            format!(
-                "arn:aws:iam::{}:group{}{}",
-                group.scope.native_id(),
-                group.path.as_deref().unwrap_or("/"),
-                group.name
-            )
-        })
+        .map(group_arn)
         .collect()
+}
+
+fn group_arn(group: &Group) -> String {
+    format!(
+        "arn:aws:iam::{}:group{}{}",
+        group.scope.native_id(),
+        group.path.as_deref().unwrap_or("/"),
+        group.name
+    )
+}
+
+/// Decides whether an `iam:AddUserToGroup` path holds. Returns the step that names the groups
+/// of the account that the grant reaches, that the identity is not in, and whose policies
+/// allow an action it lacks, or an empty step when the groups were not all collected. A group
+/// with a missing or invalid policy document counts as stronger. Returns `None` when no group
+/// fits.
+///
+/// NOTE: group policies are read without their Denies and conditions, so a group can look
+/// stronger than it is.
+fn joinable_groups(
+    context: &Context<'_>,
+    identity: &Identity,
+    effective: &EffectiveAccess<'_>,
+    caller_actions: &ActionSet,
+) -> Option<Vec<String>> {
+    let own = context.graph.groups_of(&identity.key);
+    let stronger = |group: &Group| {
+        context
+            .aws_group_actions(&group.key)
+            .is_none_or(|mut actions| {
+                actions.subtract(caller_actions);
+                actions.catalogue_len() > 0
+            })
+    };
+    let mut groups: Vec<&Group> = context
+        .graph
+        .groups()
+        .filter(|group| group.provider == ProviderId::Aws && group.scope == identity.scope)
+        .filter(|group| !own.contains(&group.key))
+        .filter(|group| {
+            let arn = group_arn(group);
+            effective
+                .grants_for("iam:AddUserToGroup")
+                .any(|grant| grant.may_reach("iam:AddUserToGroup", &arn))
+        })
+        .filter(|group| stronger(group))
+        .collect();
+    groups.sort_by(|a, b| a.key.cmp(&b.key));
+
+    if !groups.is_empty() {
+        let mut names: Vec<String> = groups
+            .iter()
+            .take(NAMED_ROLES)
+            .map(|group| format!("`{}`", group.name))
+            .collect();
+        if let Some(more) = groups
+            .len()
+            .checked_sub(NAMED_ROLES)
+            .filter(|more| *more > 0)
+        {
+            names.push(format!("and {more} more"));
+        }
+        return Some(vec![format!(
+            "groups it can join that grant more: {}",
+            names.join(", ")
+        )]);
+    }
+    let complete = context.scope_verified(&identity.scope, CoverageKind::Groups, None)
+        && context.scope_verified(&identity.scope, CoverageKind::Grants, None);
+    (!complete).then(Vec::new)
 }
 
 fn finding(context: &Context<'_>, identity: &Identity, paths: &[Path]) -> Finding {
