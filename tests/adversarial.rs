@@ -673,9 +673,18 @@ fn access_key_pattern_around_username_is_flagged() {
                     "Resource": format!("arn:aws:iam::{ACCOUNT}:{pattern}")}]),
             &[],
         );
-        let other = iam_user(ACCOUNT, "rotator-admin", json!([]), &[]);
+        let admins = ["rotator-admin", "svc-rotator"].map(|name| {
+            iam_user(
+                ACCOUNT,
+                name,
+                json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+                &[],
+            )
+        });
+        let mut users = vec![rotator];
+        users.extend(admins);
 
-        let findings = escalations(&[authorization(vec![rotator, other], vec![], vec![])]);
+        let findings = escalations(&[authorization(users, vec![], vec![])]);
 
         assert_eq!(!findings.is_empty(), flagged, "{pattern}: {findings:?}");
     }
@@ -1068,4 +1077,34 @@ fn joining_group_needs_stronger_group() {
             }
         }
     }
+}
+
+#[test]
+fn access_keys_for_weaker_users_are_quiet() {
+    let helpdesk = iam_user(
+        ACCOUNT,
+        "helpdesk",
+        json!([{"Effect": "Allow", "Action": ["iam:CreateAccessKey", "s3:GetObject"],
+                "Resource": format!("arn:aws:iam::{ACCOUNT}:user/svc-*")}]),
+        &[],
+    );
+    let reader = iam_user(
+        ACCOUNT,
+        "svc-reader",
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]),
+        &[],
+    );
+    let admin = iam_user(
+        ACCOUNT,
+        "admin",
+        json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+        &[],
+    );
+
+    let findings = escalations(&[authorization(vec![helpdesk, reader, admin], vec![], vec![])]);
+
+    assert!(
+        findings.is_empty(),
+        "`svc-*` reaches only `svc-reader`, which holds nothing more: {findings:?}"
+    );
 }

@@ -7,7 +7,7 @@ use roster_model::{
 use roster_policy::aws::{
     ActionSet, Case, Decision, DenyReason, EffectiveAccess, EscalationKind, EscalationPath, Gate,
     Request, ResourceBlock, StatementRef, TrustEdge, assume_role_paths, escalation_paths_described,
-    evaluate, may_pass_role, wildcard_match,
+    evaluate, may_act_on, may_pass_role, wildcard_match,
 };
 
 use crate::{
@@ -187,6 +187,8 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
             Estate::rewritable_roles(context, identity, &effective, &summary.actions)
         } else if path.kind == EscalationKind::AddUserToGroup {
             joinable_groups(context, identity, &effective, &summary.actions)
+        } else if let Some(action) = user_takeover_action(path.kind) {
+            takeover_users(context, identity, &effective, &summary.actions, action)
         } else {
             Some(Vec::new())
         };
@@ -210,6 +212,54 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
     }
 
     Some(finding(context, identity, &paths))
+}
+
+/// Returns the action of a path that acts as another user through new credentials.
+fn user_takeover_action(kind: EscalationKind) -> Option<&'static str> {
+    match kind {
+        EscalationKind::CreateAccessKey => Some("iam:CreateAccessKey"),
+        EscalationKind::CreateLoginProfile => Some("iam:CreateLoginProfile"),
+        EscalationKind::UpdateLoginProfile => Some("iam:UpdateLoginProfile"),
+        _ => None,
+    }
+}
+
+/// Decides whether a path through another user's credentials holds, like
+/// [`Estate::passable_roles`]: some user of the account that the grant of `action` reaches
+/// must hold a right the identity lacks.
+fn takeover_users(
+    context: &Context<'_>,
+    identity: &Identity,
+    effective: &EffectiveAccess<'_>,
+    caller_actions: &ActionSet,
+    action: &str,
+) -> Option<Vec<String>> {
+    let caller_arn = crate::aws_arn(identity);
+    let mut users: Vec<(&Identity, bool)> = context
+        .graph
+        .identities()
+        .filter(|user| user.kind == IdentityKind::AwsUser && user.scope == identity.scope)
+        .filter(|user| user.key != identity.key)
+        .filter(|user| may_act_on(effective, action, &caller_arn, &crate::aws_arn(user)))
+        .filter_map(|user| {
+            let summary = context.aws_summary(&user.key)?;
+            summary
+                .grants_more_than(caller_actions)
+                .then_some((user, summary.admin))
+        })
+        .collect();
+    users.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.key.cmp(&b.0.key)));
+
+    let complete = context.scope_verified(
+        &identity.scope,
+        CoverageKind::Identities,
+        Some(IdentityKind::AwsUser),
+    );
+    roles_step(
+        "users it can act as that hold more rights",
+        &users,
+        complete,
+    )
 }
 
 /// Returns the ARNs of the IAM groups the identity belongs to.
@@ -1059,17 +1109,49 @@ mod tests {
     #[test]
     fn access_key_for_other_users_is_flagged() {
         let helpdesk = user("helpdesk-bot");
+        let exporter = user("exporter");
         let keys = aws_policy("keys", allow(json!("iam:CreateAccessKey"), "*"));
+        let storage = aws_policy("storage", allow(json!("s3:*"), "*"));
         let graph = Estate::new()
             .grant(grant_to(&helpdesk, &keys))
+            .grant(grant_to(&exporter, &storage))
             .identity(helpdesk)
+            .identity(exporter)
             .policy(keys)
+            .policy(storage)
             .graph();
 
         let findings = run(&RULE, &graph, None);
 
-        assert_eq!(findings.len(), 1);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
         assert!(findings[0].message.ends_with("through `create-access-key`"));
+        assert!(
+            findings[0].evidence[0]
+                .ends_with("users it can act as that hold more rights: `exporter`"),
+            "{}",
+            findings[0].evidence[0]
+        );
+    }
+
+    #[test]
+    fn access_key_for_weaker_users_only_is_quiet() {
+        let helpdesk = user("helpdesk-bot");
+        let reader = user("reader");
+        let keys = aws_policy(
+            "keys",
+            allow(json!(["iam:CreateAccessKey", "s3:GetObject"]), "*"),
+        );
+        let read = aws_policy("read", allow(json!("s3:GetObject"), "*"));
+        let graph = Estate::new()
+            .grant(grant_to(&helpdesk, &keys))
+            .grant(grant_to(&reader, &read))
+            .identity(helpdesk)
+            .identity(reader)
+            .policy(keys)
+            .policy(read)
+            .graph();
+
+        assert!(run(&RULE, &graph, None).is_empty());
     }
 
     #[test]

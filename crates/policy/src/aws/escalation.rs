@@ -357,6 +357,35 @@ pub fn may_pass_role(effective: &EffectiveAccess<'_>, role_arn: &str, service: &
         .any(|grant| passes_to(grant, service) && grant.may_reach("iam:PassRole", role_arn))
 }
 
+/// Returns whether effective access may let the principal `principal_arn` perform an action
+/// on the IAM resource `target_arn`, such as `iam:CreateAccessKey` on another user. A grant
+/// must let the target through its Denies and limits, and `${aws:username}` in its resources
+/// stands for the principal's own name.
+pub fn may_act_on(
+    effective: &EffectiveAccess<'_>,
+    action: &str,
+    principal_arn: &str,
+    target_arn: &str,
+) -> bool {
+    let source = UserName(user_name(principal_arn));
+    let names_target = |resources: &ResourceBlock| match resources {
+        ResourceBlock::Resource(patterns) => patterns.iter().any(|pattern| {
+            let mut tokens = Vec::new();
+            match pattern.template().push_tokens(&source, true, &mut tokens) {
+                Resolution::Complete => wildcard::matches(&tokens, target_arn, Case::Sensitive),
+                Resolution::Missing => pattern
+                    .template()
+                    .variables()
+                    .any(|key| key != "aws:username"),
+            }
+        }),
+        ResourceBlock::NotResource(_) => true,
+    };
+    effective
+        .grants_for(action)
+        .any(|grant| grant.may_reach(action, target_arn) && names_target(grant.resources))
+}
+
 /// An edge of the trust graph: `from` can assume the role `to`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TrustEdge {
@@ -563,10 +592,7 @@ fn reaches_other_than(resources: &ResourceBlock, arn: &str) -> bool {
     let ResourceBlock::Resource(patterns) = resources else {
         return true;
     };
-    let user_name = Arn::parse(arn)
-        .filter(|parsed| parsed.resource_type() == "user")
-        .map(|parsed| parsed.resource_name());
-    let source = UserName(user_name);
+    let source = UserName(user_name(arn));
 
     patterns.iter().any(|pattern| {
         let mut tokens = Vec::new();
@@ -603,6 +629,13 @@ fn names_only(tokens: &[Token], arn: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Returns the name of the IAM user `arn`, or `None` for a role or other principal.
+fn user_name(arn: &str) -> Option<&str> {
+    Arn::parse(arn)
+        .filter(|parsed| parsed.resource_type() == "user")
+        .map(|parsed| parsed.resource_name())
 }
 
 /// Supplies `aws:username` alone, as a policy variable source.

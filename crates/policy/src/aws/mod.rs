@@ -51,7 +51,7 @@ pub use effective::{AccessEntry, EffectiveAccess, EffectiveGrant, Restriction, e
 pub use error::PolicyError;
 pub use escalation::{
     AdminEquivalence, EscalationKind, EscalationPath, TrustEdge, assume_role_paths,
-    escalation_paths, escalation_paths_described, is_admin_equivalent, may_pass_role,
+    escalation_paths, escalation_paths_described, is_admin_equivalent, may_act_on, may_pass_role,
 };
 pub use evaluate::evaluate;
 pub use parse::Grammar;
