@@ -115,7 +115,8 @@ const RUNNING_CODE: [RunningCode; 7] = [
 ///
 /// An `iam:PassRole` path is dropped when every role the identity may pass is known and none
 /// of them both trusts the path's service and holds a right the identity lacks. The same goes
-/// for the roles whose trust policy it may rewrite, and for the groups it may join.
+/// for the roles whose trust policy it may rewrite, the users whose credentials it may
+/// create, and the groups it may join.
 /// Identities that are admin-equivalent already are skipped: their admin-equivalent finding
 /// covers more. So are service-linked roles, whose policies AWS manages. One finding per
 /// identity, with each path in the evidence.
