@@ -4,7 +4,7 @@
 
 use roster_policy::aws::{
     BoundaryState, EscalationKind, EscalationPath, Grammar, NamedPolicy, PolicyDocument, PolicySet,
-    TrustEdge, assume_role_paths, effective_access, escalation_paths,
+    TrustEdge, assume_role_paths, effective_access, escalation_paths, may_act_on, may_pass_role,
 };
 use serde_json::{Value, json};
 
@@ -295,4 +295,44 @@ fn role_chains_are_walked() {
 
     let one_hop = assume_role_paths(USER, &edges, 1);
     assert_eq!(one_hop.len(), 2);
+}
+
+#[test]
+fn pass_role_reach_follows_denies_and_boundary() {
+    let admin = "arn:aws:iam::111122223333:role/admin";
+    let worker = "arn:aws:iam::111122223333:role/fn-worker";
+    let policy = identity(json!([
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+        {"Effect": "Deny", "Action": "iam:PassRole", "Resource": admin}
+    ]));
+    let mut set = PolicySet::new(vec![&policy]);
+    set.boundary = BoundaryState::None;
+    let denied = effective_access(&set);
+
+    let wide = identity(json!([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]));
+    let boundary = identity(json!([
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/fn-*"}
+    ]));
+    let mut bounded_set = PolicySet::new(vec![&wide]);
+    bounded_set.boundary = BoundaryState::Policy(&boundary);
+    let bounded = effective_access(&bounded_set);
+
+    assert!(!may_pass_role(&denied, admin, "lambda.amazonaws.com"));
+    assert!(may_pass_role(&denied, worker, "lambda.amazonaws.com"));
+    assert!(!may_pass_role(&bounded, admin, "lambda.amazonaws.com"));
+    assert!(may_pass_role(&bounded, worker, "lambda.amazonaws.com"));
+}
+
+#[test]
+fn username_variable_names_the_caller_only() {
+    let policy = identity(json!([{"Effect": "Allow", "Action": "iam:CreateAccessKey",
+        "Resource": "arn:aws:iam::111122223333:user/${aws:username}"}]));
+    let mut set = PolicySet::new(vec![&policy]);
+    set.boundary = BoundaryState::None;
+    let effective = effective_access(&set);
+    let other = "arn:aws:iam::111122223333:user/admin";
+
+    assert!(may_act_on(&effective, "iam:CreateAccessKey", USER, USER));
+    assert!(!may_act_on(&effective, "iam:CreateAccessKey", USER, other));
+    assert!(!may_act_on(&effective, "iam:CreateAccessKey", ROLE, other));
 }
