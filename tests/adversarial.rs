@@ -1108,3 +1108,58 @@ fn access_keys_for_weaker_users_are_quiet() {
         "`svc-*` reaches only `svc-reader`, which holds nothing more: {findings:?}"
     );
 }
+
+#[test]
+fn pass_role_service_limit_outside_grant_is_read() {
+    let boundary_arn = format!("arn:aws:iam::{ACCOUNT}:policy/ecs-only");
+    let mut bounded = iam_user(
+        ACCOUNT,
+        "bounded",
+        json!([{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction"], "Resource": "*"}]),
+        &[],
+    );
+    bounded["PermissionsBoundary"] = json!({
+        "PermissionsBoundaryType": "Policy",
+        "PermissionsBoundaryArn": boundary_arn
+    });
+    let guarded = iam_user(
+        ACCOUNT,
+        "guarded",
+        json!([
+            {"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*",
+             "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}}
+        ]),
+        &[],
+    );
+    let mut dump = authorization(vec![bounded, guarded], vec![lambda_admin()], vec![]);
+    dump["Policies"] = json!([{
+        "PolicyName": "ecs-only",
+        "PolicyId": "ANPAECSONLY",
+        "Arn": boundary_arn,
+        "Path": "/",
+        "DefaultVersionId": "v1",
+        "AttachmentCount": 0,
+        "PermissionsBoundaryUsageCount": 1,
+        "IsAttachable": true,
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "UpdateDate": "2024-01-01T00:00:00Z",
+        "PolicyVersionList": [{
+            "Document": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+                 "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+                {"Effect": "Allow", "Action": ["lambda:*", "ecs:*"], "Resource": "*"}
+            ]},
+            "VersionId": "v1",
+            "IsDefaultVersion": true,
+            "CreateDate": "2024-01-01T00:00:00Z"
+        }]
+    }]);
+
+    let findings = escalations(&[dump]);
+
+    assert!(
+        findings.is_empty(),
+        "the boundary and the Deny let roles go to ECS only: {findings:?}"
+    );
+}

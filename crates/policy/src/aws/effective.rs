@@ -482,7 +482,7 @@ fn may_include(resources: Option<&ResourceBlock>, arn: &str) -> bool {
 
 /// Returns whether a `Resource` or `NotResource` element includes the ARN whatever values its
 /// policy variables take.
-fn surely_includes(resources: Option<&ResourceBlock>, arn: &str) -> bool {
+pub(crate) fn surely_includes(resources: Option<&ResourceBlock>, arn: &str) -> bool {
     match resources {
         None => true,
         Some(ResourceBlock::Resource(patterns)) => patterns

@@ -7,10 +7,10 @@ use std::fmt;
 
 use super::action_set::ActionSet;
 use super::arn::Arn;
-use super::condition::OperatorKind;
+use super::condition::{Condition, OperatorKind};
 use super::decision::StatementRef;
 use super::document::{ResourceBlock, ResourcePattern};
-use super::effective::{EffectiveAccess, EffectiveGrant};
+use super::effective::{EffectiveAccess, EffectiveGrant, Restriction, surely_includes};
 use super::policy_set::BoundaryState;
 use super::variable::{Resolution, VariableSource};
 use super::wildcard::{self, Case, Token};
@@ -352,9 +352,11 @@ pub fn escalation_paths_described(
 /// `service`: some `iam:PassRole` grant lets the role through its resources, its Denies and
 /// limits, and its `iam:PassedToService` conditions.
 pub fn may_pass_role(effective: &EffectiveAccess<'_>, role_arn: &str, service: &str) -> bool {
-    effective
-        .grants_for("iam:PassRole")
-        .any(|grant| passes_to(grant, service) && grant.may_reach("iam:PassRole", role_arn))
+    effective.grants_for("iam:PassRole").any(|grant| {
+        passes_to(grant, service)
+            && grant.may_reach("iam:PassRole", role_arn)
+            && restrictions_pass_to(grant, role_arn, service)
+    })
 }
 
 /// Returns whether effective access may let the principal `principal_arn` perform an action
@@ -542,14 +544,19 @@ fn describe_resources(resources: &ResourceBlock) -> String {
 }
 
 /// Returns whether the `iam:PassedToService` conditions of a grant, if any, let a role be
-/// passed to `service`. The key always carries exactly one value, so `ForAnyValue:` and
-/// `ForAllValues:` read like the plain operator. Operators other than the string ones leave
-/// the question open, so they count as letting it through.
+/// passed to `service`.
 fn passes_to(grant: &EffectiveGrant<'_>, service: &str) -> bool {
-    grant
-        .conditions
+    service_conditions_hold(grant.conditions, service)
+}
+
+/// Returns whether the `iam:PassedToService` conditions among `conditions`, if any, hold when
+/// a role is passed to `service`. The key always carries exactly one value, so `ForAnyValue:`
+/// and `ForAllValues:` read like the plain operator. Operators other than the string ones
+/// leave the question open, so they count as holding.
+fn service_conditions_hold(conditions: &[Condition], service: &str) -> bool {
+    conditions
         .iter()
-        .filter(|condition| condition.key().eq_ignore_ascii_case("iam:PassedToService"))
+        .filter(|condition| is_service_condition(condition))
         .all(|condition| {
             let matches = |value: &str| match condition.operator.kind {
                 OperatorKind::StringEquals | OperatorKind::StringNotEquals => value == service,
@@ -571,6 +578,44 @@ fn passes_to(grant: &EffectiveGrant<'_>, service: &str) -> bool {
                 | OperatorKind::StringNotLike => !any,
                 _ => true,
             }
+        })
+}
+
+/// Returns whether a condition is a string test on `iam:PassedToService`, which
+/// [`service_conditions_hold`] decides for certain.
+fn is_service_condition(condition: &Condition) -> bool {
+    condition.key().eq_ignore_ascii_case("iam:PassedToService")
+        && matches!(
+            condition.operator.kind,
+            OperatorKind::StringEquals
+                | OperatorKind::StringNotEquals
+                | OperatorKind::StringEqualsIgnoreCase
+                | OperatorKind::StringNotEqualsIgnoreCase
+                | OperatorKind::StringLike
+                | OperatorKind::StringNotLike
+        )
+}
+
+/// Returns whether the Denies and limiting layers on a grant let `iam:PassRole` pass the role
+/// to `service` through their `iam:PassedToService` conditions: a layer must allow it through
+/// a statement whose service conditions hold, and a Deny that tests the service alone must
+/// not apply.
+fn restrictions_pass_to(grant: &EffectiveGrant<'_>, role_arn: &str, service: &str) -> bool {
+    grant
+        .restrictions_for("iam:PassRole")
+        .all(|restriction| match restriction {
+            Restriction::Limited { statements, .. } => statements.iter().any(|allow| {
+                allow.statement.action_set().contains("iam:PassRole")
+                    && service_conditions_hold(&allow.statement.conditions, service)
+            }),
+            Restriction::ConditionalDeny { statement, .. } => {
+                let conditions = &statement.statement.conditions;
+                let decided = conditions.iter().all(is_service_condition);
+                !(decided
+                    && service_conditions_hold(conditions, service)
+                    && surely_includes(statement.statement.resources.as_ref(), role_arn))
+            }
+            Restriction::PartialDeny { .. } => true,
         })
 }
 
