@@ -596,10 +596,9 @@ fn is_service_condition(condition: &Condition) -> bool {
         )
 }
 
-/// Returns whether the Denies and limiting layers on a grant let `iam:PassRole` pass the role
-/// to `service` through their `iam:PassedToService` conditions: a layer must allow it through
-/// a statement whose service conditions hold, and a Deny that tests the service alone must
-/// not apply.
+/// Returns whether the Denies and limiting layers on a grant let the role be passed to
+/// `service`. Each layer must allow `iam:PassRole` through a statement whose
+/// `iam:PassedToService` conditions hold. A Deny that tests the service alone must not apply.
 fn restrictions_pass_to(grant: &EffectiveGrant<'_>, role_arn: &str, service: &str) -> bool {
     grant
         .restrictions_for("iam:PassRole")
