@@ -400,7 +400,10 @@ fn finding(context: &Context<'_>, identity: &Identity, paths: &[Path]) -> Findin
 /// The facts the rule needs about every AWS identity: trust edges between them, and the
 /// roles each service runs code as.
 struct Estate {
-    edges: Vec<TrustEdge>,
+    /// The trust edges that lead toward an admin-equivalent role.
+    chain_edges: Vec<TrustEdge>,
+    /// The chain edges without conditions.
+    unconditional_edges: Vec<TrustEdge>,
     /// The ARNs from which some chain of edges leads to an admin-equivalent role.
     reach_admin: HashSet<String>,
     admin_roles: HashSet<String>,
@@ -430,9 +433,19 @@ impl Estate {
             .collect();
         let edges = trust_edges(context);
         let reach_admin = reaching(&edges, &admin_roles);
+        let chain_edges: Vec<TrustEdge> = edges
+            .into_iter()
+            .filter(|edge| reach_admin.contains(&edge.to) || admin_roles.contains(&edge.to))
+            .collect();
+        let unconditional_edges = chain_edges
+            .iter()
+            .filter(|edge| edge.conditions.is_empty())
+            .cloned()
+            .collect();
 
         Estate {
-            edges,
+            chain_edges,
+            unconditional_edges,
             reach_admin,
             admin_roles,
             service_roles,
@@ -604,14 +617,6 @@ impl Estate {
         if !self.reach_admin.contains(arn) {
             return Vec::new();
         }
-        let relevant: Vec<TrustEdge> = self
-            .edges
-            .iter()
-            .filter(|edge| {
-                self.reach_admin.contains(&edge.to) || self.admin_roles.contains(&edge.to)
-            })
-            .cloned()
-            .collect();
         let admin_paths = |edges: &[TrustEdge]| {
             // AWS limits the session of a chained role to one hour, not the number of hops. A
             // chain with the fewest hops uses each edge at most once, so the edges bound it.
@@ -627,19 +632,16 @@ impl Estate {
 
         // A chain without conditions, however long, says more than a shorter conditional one,
         // so conditional edges only serve the admin roles that no unconditional chain reaches.
-        let unconditional: Vec<TrustEdge> = relevant
-            .iter()
-            .filter(|edge| edge.conditions.is_empty())
-            .cloned()
-            .collect();
-        let mut paths = admin_paths(&unconditional);
-        let reached: HashSet<Option<String>> =
-            paths.iter().map(|path| path.target.clone()).collect();
-        paths.extend(
-            admin_paths(&relevant)
-                .into_iter()
-                .filter(|path| !reached.contains(&path.target)),
-        );
+        let mut paths = admin_paths(&self.unconditional_edges);
+        if self.unconditional_edges.len() < self.chain_edges.len() {
+            let reached: HashSet<Option<String>> =
+                paths.iter().map(|path| path.target.clone()).collect();
+            paths.extend(
+                admin_paths(&self.chain_edges)
+                    .into_iter()
+                    .filter(|path| !reached.contains(&path.target)),
+            );
+        }
 
         paths
             .into_iter()
@@ -795,7 +797,9 @@ fn edge_through_policy(
         .effective
         .grants_for("sts:AssumeRole")
         .filter(|grant| grant.may_reach("sts:AssumeRole", &target_arn))
-        .min_by_key(|grant| grant.qualifications("sts:AssumeRole").len())?;
+        .min_by_key(|grant| {
+            grant.conditions.len() + grant.restrictions_for("sts:AssumeRole").count()
+        })?;
     let mut conditions = prefixed(trust_conditions, &target.name);
     conditions.extend(grant.qualifications("sts:AssumeRole"));
     Some(TrustEdge {
