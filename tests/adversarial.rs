@@ -1163,3 +1163,33 @@ fn pass_role_service_limit_outside_grant_is_read() {
         "the boundary and the Deny let roles go to ECS only: {findings:?}"
     );
 }
+
+#[test]
+fn mfa_admin_with_path_without_mfa_is_flagged() {
+    let mfa_admin = json!({"Effect": "Allow", "Action": "*", "Resource": "*",
+                           "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}});
+    let bypass = iam_user(
+        ACCOUNT,
+        "ops",
+        json!([mfa_admin, {"Effect": "Allow",
+                           "Action": ["iam:PassRole", "lambda:CreateFunction"], "Resource": "*"}]),
+        &[],
+    );
+    let gated = iam_user(ACCOUNT, "ops-gated", json!([mfa_admin]), &[]);
+
+    let findings = escalations(&[authorization(
+        vec![bypass, gated],
+        vec![lambda_admin()],
+        vec![],
+    )]);
+
+    let subjects: Vec<&str> = findings
+        .iter()
+        .map(|(subject, _)| subject.as_str())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["aws:111122223333:user:ops"],
+        "only `ops` can reach admin rights without MFA: {findings:?}"
+    );
+}

@@ -5,9 +5,10 @@ use roster_model::{
     Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
-    ActionSet, Case, Decision, DenyReason, EffectiveAccess, EscalationKind, EscalationPath, Gate,
-    Request, ResourceBlock, StatementRef, TrustEdge, assume_role_paths, escalation_paths_described,
-    evaluate, may_act_on, may_pass_role, wildcard_match,
+    ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess, EscalationKind,
+    EscalationPath, Gate, Request, ResourceBlock, StatementRef, TrustEdge, assume_role_paths,
+    escalation_paths_described, evaluate, is_admin_equivalent, may_act_on, may_pass_role,
+    wildcard_match,
 };
 
 use crate::{
@@ -117,9 +118,10 @@ const RUNNING_CODE: [RunningCode; 7] = [
 /// of them both trusts the path's service and holds a right the identity lacks. The same goes
 /// for the roles whose trust policy it may rewrite, the users whose credentials it may
 /// create, and the groups it may join.
-/// Identities that are admin-equivalent already are skipped: their admin-equivalent finding
-/// covers more. So are service-linked roles, whose policies AWS manages. One finding per
-/// identity, with each path in the evidence.
+/// Service-linked roles are skipped, because AWS manages their policies. So are identities
+/// that are admin-equivalent already, whose admin-equivalent finding covers more, unless
+/// their admin rights need conditions such as MFA: then the paths that need none are
+/// reported. One finding per identity, with each path in the evidence.
 fn check(context: &Context<'_>) -> Vec<Finding> {
     let estate = Estate::build(context);
     context
@@ -172,11 +174,13 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
         return None;
     }
     let summary = context.aws_summary(&identity.key)?;
-    if summary.admin {
-        return None;
-    }
     let policies = context.aws_policy_set(identity)?;
     let effective = policies.effective(context.now);
+    let admin_under_conditions = match is_admin_equivalent(&effective) {
+        AdminEquivalence::Yes { .. } => return None,
+        AdminEquivalence::Conditional { .. } => true,
+        AdminEquivalence::No => false,
+    };
 
     let mut paths: Vec<Path> = Vec::new();
     let describe = |source: &StatementRef<'_>| policies.describe(source);
@@ -208,6 +212,11 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
         &summary.actions,
     ));
     paths.extend(estate.chain_paths(identity, &summary.arn));
+    if admin_under_conditions {
+        // Its admin rights need conditions (such as MFA), so only a path that needs none
+        // gains it anything.
+        paths.retain(|path| path.conditions.is_empty());
+    }
     if paths.is_empty() {
         return None;
     }
