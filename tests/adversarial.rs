@@ -1193,3 +1193,33 @@ fn mfa_admin_with_path_without_mfa_is_flagged() {
         "only `ops` can reach admin rights without MFA: {findings:?}"
     );
 }
+
+#[test]
+fn pass_role_step_cites_grant_of_named_role() {
+    let deployer = iam_user(
+        ACCOUNT,
+        "deployer",
+        json!([
+            {"Effect": "Allow", "Action": "iam:PassRole",
+             "Resource": format!("arn:aws:iam::{ACCOUNT}:role/fn-*")},
+            {"Sid": "AdminWithMfa", "Effect": "Allow", "Action": "iam:PassRole",
+             "Resource": format!("arn:aws:iam::{ACCOUNT}:role/lambda-admin"),
+             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+            {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"}
+        ]),
+        &[],
+    );
+
+    let findings = escalations(&[authorization(vec![deployer], vec![lambda_admin()], vec![])]);
+
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let line = &findings[0].1[0];
+    assert!(
+        line.contains("`iam:PassRole` on `arn:aws:iam::111122223333:role/lambda-admin` (policy `deployer-inline` statement 1 (`AdminWithMfa`))"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("(only if Bool aws:MultiFactorAuthPresent `true`)"),
+        "{line}"
+    );
+}

@@ -8,7 +8,7 @@ use roster_policy::aws::{
     ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess, EscalationKind,
     EscalationPath, Gate, Request, ResourceBlock, StatementRef, TrustEdge, assume_role_paths,
     escalation_paths_described, evaluate, is_admin_equivalent, may_act_on, may_pass_role,
-    wildcard_match,
+    pass_role_step, wildcard_match,
 };
 
 use crate::{
@@ -185,9 +185,14 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
     let mut paths: Vec<Path> = Vec::new();
     let describe = |source: &StatementRef<'_>| policies.describe(source);
     let groups = group_arns(context, identity);
-    for path in escalation_paths_described(&effective, &summary.arn, &groups, &describe) {
-        let note = if let Some(service) = &path.service {
-            estate.passable_roles(context, identity, &effective, &summary.actions, service)
+    for mut path in escalation_paths_described(&effective, &summary.arn, &groups, &describe) {
+        let note = if let Some(service) = path.service.clone() {
+            let passable =
+                estate.passable_roles(context, identity, &effective, &summary.actions, &service);
+            if let Some(strongest) = passable.as_ref().and_then(|(_, arn)| arn.as_deref()) {
+                cite_pass_role_grant(&mut path, &effective, &describe, strongest, &service);
+            }
+            passable.map(|(note, _)| note)
         } else if path.kind == EscalationKind::UpdateAssumeRolePolicy {
             Estate::rewritable_roles(context, identity, &effective, &summary.actions)
         } else if path.kind == EscalationKind::AddUserToGroup {
@@ -222,6 +227,35 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
     }
 
     Some(finding(context, identity, &paths))
+}
+
+/// Replaces the `iam:PassRole` step of a pass-role path with the grant that passes the role
+/// `role_arn`, which may differ from the grant the engine cited, and recomputes the path's
+/// conditions to match.
+fn cite_pass_role_grant(
+    path: &mut EscalationPath,
+    effective: &EffectiveAccess<'_>,
+    describe: &dyn Fn(&StatementRef<'_>) -> String,
+    role_arn: &str,
+    service: &str,
+) {
+    let Some((text, conditions)) = pass_role_step(effective, describe, role_arn, service) else {
+        return;
+    };
+    let (Some(step), Some(step_conditions)) =
+        (path.steps.first_mut(), path.step_conditions.first_mut())
+    else {
+        return;
+    };
+    *step = text;
+    *step_conditions = conditions;
+
+    path.conditions.clear();
+    for condition in path.step_conditions.iter().flatten() {
+        if !path.conditions.contains(condition) {
+            path.conditions.push(condition.clone());
+        }
+    }
 }
 
 /// Returns the action of a path that acts as another user through new credentials.
@@ -498,10 +532,11 @@ impl Estate {
     }
 
     /// Decides whether an `iam:PassRole` path to `service` holds. Returns the step that names
-    /// the roles the identity can pass to the service, or an empty step when the roles of its
-    /// account were not all collected. Returns `None` when every role it may pass is known
-    /// and none of them both trusts the service and has a right it lacks. EC2 also needs an
-    /// instance profile for the role, unless the identity can add the role to one.
+    /// the roles the identity can pass to the service, with the ARN of the strongest, or an
+    /// empty step when the roles of its account were not all collected. Returns `None` when
+    /// every role it may pass is known and none of them both trusts the service and has a
+    /// right it lacks. EC2 also needs an instance profile for the role, unless the identity
+    /// can add the role to one.
     fn passable_roles(
         &self,
         context: &Context<'_>,
@@ -509,7 +544,7 @@ impl Estate {
         effective: &EffectiveAccess<'_>,
         caller_actions: &ActionSet,
         service: &str,
-    ) -> Option<Vec<String>> {
+    ) -> Option<(Vec<String>, Option<String>)> {
         let instance_profile = service == "ec2.amazonaws.com"
             && !effective.may_perform("iam:AddRoleToInstanceProfile");
         let candidates = self.stronger_roles(
@@ -526,11 +561,13 @@ impl Estate {
 
         let complete =
             roles_collected(context, identity) && context.verified(identity, CoverageKind::Trusts);
+        let strongest = passable.first().map(|(role, _)| crate::aws_arn(role));
         roles_step(
             "roles it can pass that hold more rights",
             &passable,
             complete,
         )
+        .map(|step| (step, strongest))
     }
 
     /// Decides whether an `iam:UpdateAssumeRolePolicy` path holds, like

@@ -145,6 +145,8 @@ pub struct EscalationPath {
     /// The conditions that must hold for the path to work: those of the grants, and the
     /// conditional Denies or limits on them. Empty when every step is granted outright.
     pub conditions: Vec<String>,
+    /// The conditions of each step, in the order of `steps`.
+    pub step_conditions: Vec<Vec<String>>,
     /// The ARN of the role an assume-role chain ends at; `None` for other kinds.
     pub target: Option<String>,
     /// The service principal a pass-role path hands the role to, such as
@@ -352,7 +354,37 @@ pub fn escalation_paths_described(
 /// `service`: some `iam:PassRole` grant lets the role through its resources, its Denies and
 /// limits, and its `iam:PassedToService` conditions.
 pub fn may_pass_role(effective: &EffectiveAccess<'_>, role_arn: &str, service: &str) -> bool {
-    effective.grants_for("iam:PassRole").any(|grant| {
+    passing_grants(effective, role_arn, service)
+        .next()
+        .is_some()
+}
+
+/// Describes the `iam:PassRole` step that passes the role `role_arn` to `service`, like the
+/// steps of [`escalation_paths_described`], through the grant with no condition or
+/// restriction when there is one. Returns the text and the conditions of the step, or `None`
+/// when no grant passes the role.
+pub fn pass_role_step(
+    effective: &EffectiveAccess<'_>,
+    describe: &dyn Fn(&StatementRef<'_>) -> String,
+    role_arn: &str,
+    service: &str,
+) -> Option<(String, Vec<String>)> {
+    let candidates: Vec<&EffectiveGrant<'_>> =
+        passing_grants(effective, role_arn, service).collect();
+    let grant = candidates
+        .iter()
+        .find(|grant| grant.grants_unconditionally("iam:PassRole"))
+        .or_else(|| candidates.first())?;
+    let step = grant_step(grant, "iam:PassRole", describe);
+    Some((step.text, step.conditions))
+}
+
+fn passing_grants<'e, 'a>(
+    effective: &'e EffectiveAccess<'a>,
+    role_arn: &'e str,
+    service: &'e str,
+) -> impl Iterator<Item = &'e EffectiveGrant<'a>> + 'e {
+    effective.grants_for("iam:PassRole").filter(move |grant| {
         passes_to(grant, service)
             && grant.may_reach("iam:PassRole", role_arn)
             && restrictions_pass_to(grant, role_arn, service)
@@ -444,6 +476,7 @@ pub fn assume_role_paths(start: &str, edges: &[TrustEdge], max_hops: usize) -> V
                 .iter()
                 .flat_map(|edge| edge.conditions.iter().cloned())
                 .collect(),
+            step_conditions: chain.iter().map(|edge| edge.conditions.clone()).collect(),
             target: chain.last().map(|edge| edge.to.clone()),
             service: None,
         })
@@ -475,10 +508,12 @@ fn path(kind: EscalationKind, steps: Vec<Step>) -> EscalationPath {
             }
         }
     }
+    let step_conditions = steps.iter().map(|step| step.conditions.clone()).collect();
     EscalationPath {
         kind,
         steps: steps.into_iter().map(|step| step.text).collect(),
         conditions,
+        step_conditions,
         target: None,
         service: None,
     }
@@ -514,17 +549,25 @@ fn find_grant_step(
         .find(|grant| grant.grants_unconditionally(action))
         .or_else(|| candidates.first())?;
 
+    Some(grant_step(grant, action, describe))
+}
+
+fn grant_step(
+    grant: &EffectiveGrant<'_>,
+    action: &str,
+    describe: &dyn Fn(&StatementRef<'_>) -> String,
+) -> Step {
     let name = super::catalogue::catalogue()
         .action(action)
         .map_or_else(|| action.to_owned(), ToString::to_string);
-    Some(Step {
+    Step {
         text: format!(
             "`{name}` on {} ({})",
             describe_resources(grant.resources),
             describe(&grant.source)
         ),
         conditions: grant.qualifications(action),
-    })
+    }
 }
 
 fn describe_resources(resources: &ResourceBlock) -> String {

@@ -52,6 +52,7 @@ pub use error::PolicyError;
 pub use escalation::{
     AdminEquivalence, EscalationKind, EscalationPath, TrustEdge, assume_role_paths,
     escalation_paths, escalation_paths_described, is_admin_equivalent, may_act_on, may_pass_role,
+    pass_role_step,
 };
 pub use evaluate::evaluate;
 pub use parse::Grammar;
