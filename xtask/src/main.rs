@@ -1,11 +1,15 @@
 //! `cargo xtask`: developer tasks that are not part of the `roster` binary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use roster_graph::IdentityGraph;
+use roster_report::ReportBuilder;
 use xtask::estate::{DUMP_FILE, Estate, REPORT_FILE, Spec};
 use xtask::floor::{Depth, parse_files};
+use xtask::pipeline;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Roster's developer tasks")]
@@ -39,6 +43,18 @@ enum Command {
         syntax_only: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Run the stages of `roster scan --import aws=FOLDER` on a generated estate and print the
+    /// seconds each took: import, graph build, policy evaluation, each rule, JSON report.
+    ProfileScan {
+        /// The instant that ages are computed against (RFC 3339).
+        #[arg(long, default_value = "2026-12-01T00:00:00Z")]
+        now: String,
+        /// Leave out the rule with this name. Repeatable.
+        #[arg(long = "skip-rule", value_name = "NAME")]
+        skip_rules: Vec<String>,
+        /// Folder holding `account-authorization.json` and `credential-report.json`.
+        folder: PathBuf,
     },
 }
 
@@ -85,6 +101,60 @@ fn main() -> anyhow::Result<()> {
                 elapsed.as_secs_f64()
             );
         }
+        Command::ProfileScan {
+            now,
+            skip_rules,
+            folder,
+        } => profile_scan(&folder, &now, &skip_rules)?,
     }
+    Ok(())
+}
+
+/// Times each stage of an import scan and prints one `seconds stage` line per stage.
+fn profile_scan(folder: &Path, now: &str, skip_rules: &[String]) -> anyhow::Result<()> {
+    let now = now
+        .parse()
+        .with_context(|| format!("invalid `--now {now}`: expected an RFC 3339 instant"))?;
+    let total = Instant::now();
+
+    let started = Instant::now();
+    let inventory = pipeline::import(folder)?;
+    println!("{:9.3} import", started.elapsed().as_secs_f64());
+
+    let started = Instant::now();
+    let mut builder = ReportBuilder::new(env!("CARGO_PKG_VERSION"), now);
+    builder.add_inventory(&inventory);
+    let graph = IdentityGraph::build(vec![inventory]);
+    println!("{:9.3} graph build", started.elapsed().as_secs_f64());
+
+    let context = roster_analyze::Context::new(&graph, None, now);
+    let started = Instant::now();
+    let summarized = pipeline::evaluate_policies(&context);
+    println!(
+        "{:9.3} policy evaluation ({summarized} principals)",
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let (findings, runs) = pipeline::run_rules(&context, skip_rules);
+    for run in &runs {
+        println!(
+            "{:9.3}   rule {} ({} findings)",
+            run.elapsed.as_secs_f64(),
+            run.name,
+            run.findings
+        );
+    }
+    println!("{:9.3} rules", started.elapsed().as_secs_f64());
+
+    let started = Instant::now();
+    let report = pipeline::build_report(builder, &graph, findings);
+    let json = pipeline::write_json(&report)?;
+    println!(
+        "{:9.3} JSON report ({:.1} MB)",
+        started.elapsed().as_secs_f64(),
+        json.len() as f64 / 1e6
+    );
+    println!("{:9.3} total", total.elapsed().as_secs_f64());
     Ok(())
 }
