@@ -46,6 +46,14 @@ fn check_aws(context: &Context<'_>, identity: &Identity) -> Option<Finding> {
     if identity.aws.as_ref().is_some_and(|aws| aws.service_linked) {
         return None;
     }
+    // The analysis evaluates every AWS principal once and keeps the admin verdict. Only
+    // administrators need their effective access again, for the evidence.
+    if context
+        .aws_summary(&identity.key)
+        .is_some_and(|summary| !summary.admin)
+    {
+        return None;
+    }
     let policies = context.aws_policy_set(identity)?;
     let effective = policies.effective(context.now);
     let admin = admin_equivalence(&effective)?;
