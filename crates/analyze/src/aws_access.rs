@@ -288,9 +288,7 @@ impl AwsSummary {
         if self.admin {
             return true;
         }
-        let mut extra = self.actions.clone();
-        extra.subtract(other);
-        extra.catalogue_len() > 0
+        self.actions.has_catalogue_action_outside(other)
     }
 }
 

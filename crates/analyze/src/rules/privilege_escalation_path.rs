@@ -1,18 +1,19 @@
 use std::collections::{HashMap, HashSet};
 
 use roster_model::{
-    CoverageKind, Finding, Group, Identity, IdentityKey, IdentityKind, PrincipalKind, ProviderId,
-    Severity, Trust, TrustCondition,
+    CoverageKind, Finding, Group, GroupKey, Identity, IdentityKey, IdentityKind, PrincipalKind,
+    ProviderId, ScopeId, Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
     ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess, EscalationKind,
-    EscalationPath, Gate, Request, ResourceBlock, StatementRef, TrustEdge, assume_role_paths,
+    EscalationPath, Gate, Request, ResourceBlock, StatementRef, TrustEdge, TrustGraph,
     escalation_paths_described, evaluate, is_admin_equivalent, may_act_on, may_pass_role,
     pass_role_step, wildcard_match,
 };
 
 use crate::{
-    Context, FindingDraft, IdentityPolicies, Rule, RuleInfo, glob_match, is_aws_principal,
+    AwsSummary, Context, FindingDraft, IdentityPolicies, Rule, RuleInfo, glob_match,
+    is_aws_principal,
 };
 
 pub const INFO: RuleInfo = RuleInfo {
@@ -194,11 +195,11 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
             }
             passable.map(|(note, _)| note)
         } else if path.kind == EscalationKind::UpdateAssumeRolePolicy {
-            Estate::rewritable_roles(context, identity, &effective, &summary.actions)
+            estate.rewritable_roles(context, identity, &effective, &summary.actions)
         } else if path.kind == EscalationKind::AddUserToGroup {
-            joinable_groups(context, identity, &effective, &summary.actions)
+            estate.joinable_groups(context, identity, &effective, &summary.actions)
         } else if let Some(action) = user_takeover_action(path.kind) {
-            takeover_users(context, identity, &effective, &summary.actions, action)
+            estate.takeover_users(context, identity, &effective, &summary.actions, action)
         } else {
             Some(Vec::new())
         };
@@ -209,14 +210,9 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
         path.steps.extend(note);
         paths.push(path);
     }
-    paths.extend(estate.running_code_paths(
-        context,
-        identity,
-        &policies,
-        &effective,
-        &summary.actions,
-    ));
-    paths.extend(estate.chain_paths(identity, &summary.arn));
+    paths.extend(estate.running_code_paths(identity, &policies, &effective, &summary.actions));
+    let chains = estate.chain_paths(identity, &summary.arn);
+    paths.extend(chains.paths);
     if admin_under_conditions {
         // Its admin rights need conditions (such as MFA), so only a path that needs none
         // gains it anything.
@@ -226,7 +222,7 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
         return None;
     }
 
-    Some(finding(context, identity, &paths))
+    Some(finding(context, identity, &paths, chains.more))
 }
 
 /// Replaces the `iam:PassRole` step of a pass-role path with the grant that passes the role
@@ -268,44 +264,6 @@ fn user_takeover_action(kind: EscalationKind) -> Option<&'static str> {
     }
 }
 
-/// Decides whether a path through another user's credentials holds, like
-/// [`Estate::passable_roles`]: some user of the account that the grant of `action` reaches
-/// must hold a right the identity lacks.
-fn takeover_users(
-    context: &Context<'_>,
-    identity: &Identity,
-    effective: &EffectiveAccess<'_>,
-    caller_actions: &ActionSet,
-    action: &str,
-) -> Option<Vec<String>> {
-    let caller_arn = crate::aws_arn(identity);
-    let mut users: Vec<(&Identity, bool)> = context
-        .graph
-        .identities()
-        .filter(|user| user.kind == IdentityKind::AwsUser && user.scope == identity.scope)
-        .filter(|user| user.key != identity.key)
-        .filter(|user| may_act_on(effective, action, &caller_arn, &crate::aws_arn(user)))
-        .filter_map(|user| {
-            let summary = context.aws_summary(&user.key)?;
-            summary
-                .grants_more_than(caller_actions)
-                .then_some((user, summary.admin))
-        })
-        .collect();
-    users.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.key.cmp(&b.0.key)));
-
-    let complete = context.scope_verified(
-        &identity.scope,
-        CoverageKind::Identities,
-        Some(IdentityKind::AwsUser),
-    );
-    roles_step(
-        "users it can act as that hold more rights",
-        &users,
-        complete,
-    )
-}
-
 /// Returns the ARNs of the IAM groups the identity belongs to.
 fn group_arns(context: &Context<'_>, identity: &Identity) -> Vec<String> {
     context
@@ -326,68 +284,12 @@ fn group_arn(group: &Group) -> String {
     )
 }
 
-/// Decides whether an `iam:AddUserToGroup` path holds. Returns the step that names the groups
-/// of the account that the grant reaches, that the identity is not in, and whose policies
-/// allow an action it lacks, or an empty step when the groups were not all collected. A group
-/// with a missing or invalid policy document counts as stronger. Returns `None` when no group
-/// fits.
-///
-/// NOTE: group policies are read without their Denies and conditions, so a group can look
-/// stronger than it is.
-fn joinable_groups(
+fn finding(
     context: &Context<'_>,
     identity: &Identity,
-    effective: &EffectiveAccess<'_>,
-    caller_actions: &ActionSet,
-) -> Option<Vec<String>> {
-    let own = context.graph.groups_of(&identity.key);
-    let stronger = |group: &Group| {
-        context
-            .aws_group_actions(&group.key)
-            .is_none_or(|mut actions| {
-                actions.subtract(caller_actions);
-                actions.catalogue_len() > 0
-            })
-    };
-    let mut groups: Vec<&Group> = context
-        .graph
-        .groups()
-        .filter(|group| group.provider == ProviderId::Aws && group.scope == identity.scope)
-        .filter(|group| !own.contains(&group.key))
-        .filter(|group| {
-            let arn = group_arn(group);
-            effective
-                .grants_for("iam:AddUserToGroup")
-                .any(|grant| grant.may_reach("iam:AddUserToGroup", &arn))
-        })
-        .filter(|group| stronger(group))
-        .collect();
-    groups.sort_by(|a, b| a.key.cmp(&b.key));
-
-    if !groups.is_empty() {
-        let mut names: Vec<String> = groups
-            .iter()
-            .take(NAMED_ROLES)
-            .map(|group| format!("`{}`", group.name))
-            .collect();
-        if let Some(more) = groups
-            .len()
-            .checked_sub(NAMED_ROLES)
-            .filter(|more| *more > 0)
-        {
-            names.push(format!("and {more} more"));
-        }
-        return Some(vec![format!(
-            "groups it can join that grant more: {}",
-            names.join(", ")
-        )]);
-    }
-    let complete = context.scope_verified(&identity.scope, CoverageKind::Groups, None)
-        && context.scope_verified(&identity.scope, CoverageKind::Grants, None);
-    (!complete).then(Vec::new)
-}
-
-fn finding(context: &Context<'_>, identity: &Identity, paths: &[Path]) -> Finding {
+    paths: &[Path],
+    more_chains: Option<String>,
+) -> Finding {
     let mut kinds: Vec<&str> = Vec::new();
     for path in paths {
         if !kinds.contains(&path.kind) {
@@ -423,6 +325,9 @@ fn finding(context: &Context<'_>, identity: &Identity, paths: &[Path]) -> Findin
     for path in paths {
         draft = draft.evidence(path.describe());
     }
+    if let Some(note) = more_chains {
+        draft = draft.evidence(note);
+    }
     if !context.verified(identity, CoverageKind::Grants) {
         draft = draft.evidence(format!(
             "the grants of scope `{}` were not fully collected: other policies may open more \
@@ -441,30 +346,161 @@ fn finding(context: &Context<'_>, identity: &Identity, paths: &[Path]) -> Findin
 }
 
 /// The facts the rule needs about every AWS identity: trust edges between them, and the
-/// roles each service runs code as.
-struct Estate {
+/// users, roles and groups that a path may reach, indexed once per scan so that each
+/// identity's paths are judged without a pass over the whole estate.
+struct Estate<'c> {
     /// The trust edges that lead toward an admin-equivalent role.
-    chain_edges: Vec<TrustEdge>,
+    chain_graph: TrustGraph,
     /// The chain edges without conditions.
-    unconditional_edges: Vec<TrustEdge>,
+    unconditional_graph: TrustGraph,
     /// The ARNs from which some chain of edges leads to an admin-equivalent role.
     reach_admin: HashSet<String>,
     admin_roles: HashSet<String>,
-    /// Roles by the service principals their trust policies name, lowercased.
-    service_roles: HashMap<String, Vec<IdentityKey>>,
+    /// The users of each account.
+    users: HashMap<ScopeId, Candidates<'c>>,
+    /// The roles of each account.
+    roles: HashMap<ScopeId, Candidates<'c>>,
+    /// The roles of each account by the service principal their trust policies name,
+    /// lowercased.
+    service_roles: HashMap<(String, ScopeId), Candidates<'c>>,
+    /// The actions that the policies of each IAM group allow; `None` when a policy of the
+    /// group is missing or invalid.
+    group_actions: HashMap<GroupKey, Option<ActionSet>>,
 }
 
-impl Estate {
-    fn build(context: &Context<'_>) -> Estate {
-        let mut service_roles: HashMap<String, Vec<IdentityKey>> = HashMap::new();
-        for trust in context.graph.trusts() {
-            if trust.principal.kind == PrincipalKind::Service && allows_assume_role(trust) {
-                service_roles
-                    .entry(trust.principal.value.to_ascii_lowercase())
+/// A user or role that a path may reach.
+struct Candidate<'c> {
+    identity: &'c Identity,
+    arn: String,
+    summary: &'c AwsSummary,
+}
+
+/// Users or roles of one account, admin-equivalent ones first, then by key.
+struct Candidates<'c> {
+    members: Vec<Candidate<'c>>,
+    /// Whether a member is admin-equivalent.
+    any_admin: bool,
+    /// The actions of the members that are not admin-equivalent, together.
+    union: ActionSet,
+}
+
+impl<'c> Candidates<'c> {
+    fn new(mut members: Vec<Candidate<'c>>) -> Candidates<'c> {
+        members.sort_by(|a, b| {
+            b.summary
+                .admin
+                .cmp(&a.summary.admin)
+                .then_with(|| a.identity.key.cmp(&b.identity.key))
+        });
+        let mut union = ActionSet::empty();
+        for member in members.iter().filter(|member| !member.summary.admin) {
+            union.union_with(&member.summary.actions);
+        }
+        Candidates {
+            any_admin: members.iter().any(|member| member.summary.admin),
+            members,
+            union,
+        }
+    }
+
+    /// Returns the first [`NAMED_ROLES`] members other than `identity` that `accept` lets
+    /// through and that hold a right missing from `caller_actions`, and whether there are
+    /// more. When no member can hold more than the caller, no member is examined.
+    fn stronger(
+        &self,
+        identity: &Identity,
+        caller_actions: &ActionSet,
+        accept: impl Fn(&Candidate<'c>) -> bool,
+    ) -> Named<'c> {
+        let mut named = Named::default();
+        if !self.any_admin && !self.union.has_catalogue_action_outside(caller_actions) {
+            return named;
+        }
+        for member in &self.members {
+            if member.identity.key == identity.key
+                || !member.summary.grants_more_than(caller_actions)
+                || !accept(member)
+            {
+                continue;
+            }
+            if named.shown.len() == NAMED_ROLES {
+                named.more = true;
+                break;
+            }
+            named.shown.push((member.identity, member.summary.admin));
+        }
+        named
+    }
+}
+
+/// The identities an evidence line names: at most [`NAMED_ROLES`], and whether there are
+/// more.
+#[derive(Default)]
+struct Named<'c> {
+    shown: Vec<(&'c Identity, bool)>,
+    more: bool,
+}
+
+impl Named<'_> {
+    fn is_empty(&self) -> bool {
+        self.shown.is_empty()
+    }
+}
+
+impl<'c> Estate<'c> {
+    fn build(context: &'c Context<'_>) -> Estate<'c> {
+        let candidate = |identity: &'c Identity| {
+            let summary = context.aws_summary(&identity.key)?;
+            Some(Candidate {
+                identity,
+                arn: crate::aws_arn(identity),
+                summary,
+            })
+        };
+
+        let mut users: HashMap<ScopeId, Vec<Candidate<'c>>> = HashMap::new();
+        let mut roles: HashMap<ScopeId, Vec<Candidate<'c>>> = HashMap::new();
+        for identity in context.graph.identities() {
+            let by_account = match identity.kind {
+                IdentityKind::AwsUser => &mut users,
+                IdentityKind::AwsRole => &mut roles,
+                _ => continue,
+            };
+            if let Some(candidate) = candidate(identity) {
+                by_account
+                    .entry(identity.scope.clone())
                     .or_default()
-                    .push(trust.target.clone());
+                    .push(candidate);
             }
         }
+
+        let mut service_roles: HashMap<(String, ScopeId), Vec<Candidate<'c>>> = HashMap::new();
+        let mut seen: HashSet<(String, &IdentityKey)> = HashSet::new();
+        for trust in context.graph.trusts() {
+            if trust.principal.kind != PrincipalKind::Service || !allows_assume_role(trust) {
+                continue;
+            }
+            let service = trust.principal.value.to_ascii_lowercase();
+            if !seen.insert((service.clone(), &trust.target)) {
+                continue;
+            }
+            let Some(role) = context.graph.identity(&trust.target) else {
+                continue;
+            };
+            if let Some(candidate) = candidate(role) {
+                service_roles
+                    .entry((service, role.scope.clone()))
+                    .or_default()
+                    .push(candidate);
+            }
+        }
+
+        let group_actions = context
+            .graph
+            .groups()
+            .filter(|group| group.provider == ProviderId::Aws)
+            .map(|group| (group.key.clone(), context.aws_group_actions(&group.key)))
+            .collect();
 
         let admin_roles: HashSet<String> = context
             .graph
@@ -476,6 +512,12 @@ impl Estate {
             .collect();
         let edges = trust_edges(context);
         let reach_admin = reaching(&edges, &admin_roles);
+        tracing::debug!(
+            trust_edges = edges.len(),
+            admin_roles = admin_roles.len(),
+            principals_reaching_admin = reach_admin.len(),
+            "role chains indexed"
+        );
         let chain_edges: Vec<TrustEdge> = edges
             .into_iter()
             .filter(|edge| reach_admin.contains(&edge.to) || admin_roles.contains(&edge.to))
@@ -485,50 +527,45 @@ impl Estate {
             .filter(|edge| edge.conditions.is_empty())
             .cloned()
             .collect();
+        let chain_graph = TrustGraph::new(chain_edges);
+        let unconditional_graph = TrustGraph::new(unconditional_edges);
 
         Estate {
-            chain_edges,
-            unconditional_edges,
+            chain_graph,
+            unconditional_graph,
             reach_admin,
             admin_roles,
-            service_roles,
+            users: index(users),
+            roles: index(roles),
+            service_roles: index(service_roles),
+            group_actions,
         }
     }
 
-    /// Returns the roles in the identity's account that trust one of the services and hold a
-    /// right the identity lacks, admin-equivalent roles first.
-    fn stronger_roles<'c>(
+    /// Returns the roles in the identity's account that trust the service, that `accept`
+    /// lets through, and that hold a right the identity lacks, admin-equivalent roles first.
+    fn stronger_roles(
         &self,
-        context: &'c Context<'_>,
         identity: &Identity,
-        services: &[&str],
+        service: &str,
         instance_profile: bool,
         caller_actions: &ActionSet,
-    ) -> Vec<(&'c Identity, bool)> {
-        let mut seen = HashSet::new();
-        let mut roles: Vec<(&Identity, bool)> = services
-            .iter()
-            .filter_map(|service| self.service_roles.get(*service))
-            .flatten()
-            .filter(|key| **key != identity.key && seen.insert(*key))
-            .filter_map(|key| context.graph.identity(key))
-            .filter(|role| role.scope == identity.scope)
-            .filter(|role| {
-                !instance_profile
-                    || role
-                        .aws
-                        .as_ref()
-                        .is_some_and(|aws| !aws.instance_profiles.is_empty())
-            })
-            .filter_map(|role| {
-                let summary = context.aws_summary(&role.key)?;
-                summary
-                    .grants_more_than(caller_actions)
-                    .then_some((role, summary.admin))
-            })
-            .collect();
-        roles.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.key.cmp(&b.0.key)));
-        roles
+        accept: impl Fn(&Candidate<'c>) -> bool,
+    ) -> Named<'c> {
+        let Some(candidates) = self
+            .service_roles
+            .get(&(service.to_owned(), identity.scope.clone()))
+        else {
+            return Named::default();
+        };
+        candidates.stronger(identity, caller_actions, |role| {
+            let has_profile = role
+                .identity
+                .aws
+                .as_ref()
+                .is_some_and(|aws| !aws.instance_profiles.is_empty());
+            (!instance_profile || has_profile) && accept(role)
+        })
     }
 
     /// Decides whether an `iam:PassRole` path to `service` holds. Returns the step that names
@@ -547,21 +584,17 @@ impl Estate {
     ) -> Option<(Vec<String>, Option<String>)> {
         let instance_profile = service == "ec2.amazonaws.com"
             && !effective.may_perform("iam:AddRoleToInstanceProfile");
-        let candidates = self.stronger_roles(
-            context,
+        let passable = self.stronger_roles(
             identity,
-            &[service],
+            service,
             instance_profile,
             caller_actions,
+            |role| may_pass_role(effective, &role.arn, service),
         );
-        let passable: Vec<(&Identity, bool)> = candidates
-            .into_iter()
-            .filter(|(role, _)| may_pass_role(effective, &crate::aws_arn(role), service))
-            .collect();
 
         let complete =
             roles_collected(context, identity) && context.verified(identity, CoverageKind::Trusts);
-        let strongest = passable.first().map(|(role, _)| crate::aws_arn(role));
+        let strongest = passable.shown.first().map(|(role, _)| crate::aws_arn(role));
         roles_step(
             "roles it can pass that hold more rights",
             &passable,
@@ -575,31 +608,29 @@ impl Estate {
     /// right the identity lacks. AWS does not let anyone change the trust policy of a
     /// service-linked role.
     fn rewritable_roles(
+        &self,
         context: &Context<'_>,
         identity: &Identity,
         effective: &EffectiveAccess<'_>,
         caller_actions: &ActionSet,
     ) -> Option<Vec<String>> {
-        let mut roles: Vec<(&Identity, bool)> = context
-            .graph
-            .identities()
-            .filter(|role| role.kind == IdentityKind::AwsRole && role.scope == identity.scope)
-            .filter(|role| role.key != identity.key)
-            .filter(|role| !role.aws.as_ref().is_some_and(|aws| aws.service_linked))
-            .filter(|role| {
-                let arn = crate::aws_arn(role);
-                effective
-                    .grants_for("iam:UpdateAssumeRolePolicy")
-                    .any(|grant| grant.may_reach("iam:UpdateAssumeRolePolicy", &arn))
+        let grants: Vec<_> = effective.grants_for("iam:UpdateAssumeRolePolicy").collect();
+        let roles = self
+            .roles
+            .get(&identity.scope)
+            .map(|roles| {
+                roles.stronger(identity, caller_actions, |role| {
+                    !role
+                        .identity
+                        .aws
+                        .as_ref()
+                        .is_some_and(|aws| aws.service_linked)
+                        && grants
+                            .iter()
+                            .any(|grant| grant.may_reach("iam:UpdateAssumeRolePolicy", &role.arn))
+                })
             })
-            .filter_map(|role| {
-                let summary = context.aws_summary(&role.key)?;
-                summary
-                    .grants_more_than(caller_actions)
-                    .then_some((role, summary.admin))
-            })
-            .collect();
-        roles.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.key.cmp(&b.0.key)));
+            .unwrap_or_default();
 
         roles_step(
             "roles whose trust policy it can rewrite that hold more rights",
@@ -608,10 +639,104 @@ impl Estate {
         )
     }
 
+    /// Decides whether a path through another user's credentials holds, like
+    /// [`Self::passable_roles`]: some user of the account that the grant of `action` reaches
+    /// must hold a right the identity lacks.
+    fn takeover_users(
+        &self,
+        context: &Context<'_>,
+        identity: &Identity,
+        effective: &EffectiveAccess<'_>,
+        caller_actions: &ActionSet,
+        action: &str,
+    ) -> Option<Vec<String>> {
+        let caller_arn = crate::aws_arn(identity);
+        let users = self
+            .users
+            .get(&identity.scope)
+            .map(|users| {
+                users.stronger(identity, caller_actions, |user| {
+                    may_act_on(effective, action, &caller_arn, &user.arn)
+                })
+            })
+            .unwrap_or_default();
+
+        let complete = context.scope_verified(
+            &identity.scope,
+            CoverageKind::Identities,
+            Some(IdentityKind::AwsUser),
+        );
+        roles_step(
+            "users it can act as that hold more rights",
+            &users,
+            complete,
+        )
+    }
+
+    /// Decides whether an `iam:AddUserToGroup` path holds. Returns the step that names the
+    /// groups of the account that the grant reaches, that the identity is not in, and whose
+    /// policies allow an action it lacks, or an empty step when the groups were not all
+    /// collected. A group with a missing or invalid policy document counts as stronger.
+    /// Returns `None` when no group fits.
+    ///
+    /// NOTE: group policies are read without their Denies and conditions, so a group can look
+    /// stronger than it is.
+    fn joinable_groups(
+        &self,
+        context: &Context<'_>,
+        identity: &Identity,
+        effective: &EffectiveAccess<'_>,
+        caller_actions: &ActionSet,
+    ) -> Option<Vec<String>> {
+        let own = context.graph.groups_of(&identity.key);
+        let stronger = |group: &Group| {
+            self.group_actions
+                .get(&group.key)
+                .and_then(Option::as_ref)
+                .is_none_or(|actions| actions.has_catalogue_action_outside(caller_actions))
+        };
+        let grants: Vec<_> = effective.grants_for("iam:AddUserToGroup").collect();
+        let mut groups: Vec<&Group> = context
+            .graph
+            .groups()
+            .filter(|group| group.provider == ProviderId::Aws && group.scope == identity.scope)
+            .filter(|group| !own.contains(&group.key))
+            .filter(|group| stronger(group))
+            .filter(|group| {
+                let arn = group_arn(group);
+                grants
+                    .iter()
+                    .any(|grant| grant.may_reach("iam:AddUserToGroup", &arn))
+            })
+            .collect();
+        groups.sort_by(|a, b| a.key.cmp(&b.key));
+
+        if !groups.is_empty() {
+            let mut names: Vec<String> = groups
+                .iter()
+                .take(NAMED_ROLES)
+                .map(|group| format!("`{}`", group.name))
+                .collect();
+            if let Some(more) = groups
+                .len()
+                .checked_sub(NAMED_ROLES)
+                .filter(|more| *more > 0)
+            {
+                names.push(format!("and {more} more"));
+            }
+            return Some(vec![format!(
+                "groups it can join that grant more: {}",
+                names.join(", ")
+            )]);
+        }
+        let complete = context.scope_verified(&identity.scope, CoverageKind::Groups, None)
+            && context.scope_verified(&identity.scope, CoverageKind::Grants, None);
+        (!complete).then(Vec::new)
+    }
+
     /// Lists the paths through code that already runs as a stronger role.
     fn running_code_paths(
         &self,
-        context: &Context<'_>,
         identity: &Identity,
         policies: &IdentityPolicies<'_>,
         effective: &EffectiveAccess<'_>,
@@ -628,11 +753,11 @@ impl Estate {
                 continue;
             };
             let roles = self.stronger_roles(
-                context,
                 identity,
-                &[code.service],
+                code.service,
                 code.instance_profile,
                 caller_actions,
+                |_| true,
             );
             if roles.is_empty() {
                 continue;
@@ -659,37 +784,44 @@ impl Estate {
     }
 
     /// Lists the chains of `sts:AssumeRole` from the identity to admin-equivalent roles.
-    fn chain_paths(&self, identity: &Identity, arn: &str) -> Vec<Path> {
+    fn chain_paths(&self, identity: &Identity, arn: &str) -> Chains {
+        let mut chains = Chains::default();
         if !self.reach_admin.contains(arn) {
-            return Vec::new();
+            return chains;
         }
-        let admin_paths = |edges: &[TrustEdge]| {
-            // AWS limits the session of a chained role to one hour, not the number of hops. A
-            // chain with the fewest hops uses each edge at most once, so the edges bound it.
-            assume_role_paths(arn, edges, edges.len())
-                .into_iter()
-                .filter(|path| {
-                    path.target
-                        .as_deref()
-                        .is_some_and(|target| self.admin_roles.contains(target) && target != arn)
-                })
-                .collect::<Vec<_>>()
-        };
+        let is_admin = |target: &str| self.admin_roles.contains(target) && target != arn;
+        // AWS limits the session of a chained role to one hour, not the number of hops. A
+        // chain with the fewest hops uses each edge at most once, so the edges bound it.
+        let max_hops = self.chain_graph.edges().len();
 
         // A chain without conditions, however long, says more than a shorter conditional one,
         // so conditional edges only serve the admin roles that no unconditional chain reaches.
-        let mut paths = admin_paths(&self.unconditional_edges);
-        if self.unconditional_edges.len() < self.chain_edges.len() {
+        let mut paths =
+            self.unconditional_graph
+                .paths_from(arn, max_hops, NAMED_ROLES + 1, is_admin);
+        let conditional_edges =
+            self.unconditional_graph.edges().len() < self.chain_graph.edges().len();
+        if paths.len() <= NAMED_ROLES && conditional_edges {
             let reached: HashSet<Option<String>> =
                 paths.iter().map(|path| path.target.clone()).collect();
-            paths.extend(
-                admin_paths(&self.chain_edges)
-                    .into_iter()
-                    .filter(|path| !reached.contains(&path.target)),
+            let more = self.chain_graph.paths_from(
+                arn,
+                max_hops,
+                NAMED_ROLES + 1 - reached.len(),
+                |target| is_admin(target) && !reached.contains(&Some(target.to_owned())),
             );
+            paths.extend(more);
         }
+        if paths.len() > NAMED_ROLES {
+            paths.truncate(NAMED_ROLES);
+            chains.more = Some(format!(
+                "more admin-equivalent roles can be reached by role chains than the {NAMED_ROLES} \
+                 shown, which are those with the fewest hops"
+            ));
+        }
+        paths.sort_by(|a, b| a.target.cmp(&b.target));
 
-        paths
+        chains.paths = paths
             .into_iter()
             .map(|path| {
                 let mut path = Path::from_engine(path);
@@ -699,8 +831,17 @@ impl Estate {
                 ));
                 path
             })
-            .collect()
+            .collect();
+        chains
     }
+}
+
+/// The role chains from one identity to admin-equivalent roles, as the evidence shows them.
+#[derive(Default)]
+struct Chains {
+    paths: Vec<Path>,
+    /// A note that more admin-equivalent roles are reachable than the paths show.
+    more: Option<String>,
 }
 
 /// Builds an edge for every principal of the graph that can assume an AWS role. A trust that
@@ -710,6 +851,18 @@ impl Estate {
 /// policies to allow `sts:AssumeRole` on the role.
 fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
     let assumers = assumer_access(context);
+    let mut everyone: Vec<(&Identity, &Assumer<'_>)> = assumers
+        .iter()
+        .filter_map(|(key, assumer)| Some((context.graph.identity(key)?, assumer)))
+        .collect();
+    everyone.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+    let mut by_account: HashMap<&str, Vec<(&Identity, &Assumer<'_>)>> = HashMap::new();
+    for (principal, assumer) in &everyone {
+        by_account
+            .entry(principal.scope.native_id())
+            .or_default()
+            .push((principal, assumer));
+    }
     let mut edges = Vec::new();
 
     for trust in context.graph.trusts() {
@@ -749,42 +902,35 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
                 });
                 continue;
             }
-            if let Some(grants) = assumers.get(&principal.key) {
+            if let Some(assumer) = assumers.get(&principal.key) {
                 edges.extend(edge_through_policy(
-                    principal,
-                    grants,
+                    assumer,
                     target,
+                    &target_arn,
                     &trust_conditions,
                 ));
             }
             continue;
         }
 
-        let accepts = |principal: &Identity| {
-            let named_by_trust = match trust.principal.kind {
-                PrincipalKind::Anyone => true,
-                PrincipalKind::Account => {
-                    trust.principal.account.as_deref() == Some(principal.scope.native_id())
-                }
-                _ => false,
-            };
-            named_by_trust && !conditions_exclude(trust, principal)
+        let candidates: &[(&Identity, &Assumer<'_>)] = match trust.principal.kind {
+            PrincipalKind::Anyone => &everyone,
+            PrincipalKind::Account => trust
+                .principal
+                .account
+                .as_deref()
+                .and_then(|account| by_account.get(account))
+                .map_or(&[], Vec::as_slice),
+            _ => &[],
         };
-        for (key, grants) in &assumers {
-            let Some(principal) = context
-                .graph
-                .identity(key)
-                .filter(|principal| accepts(principal))
-            else {
-                continue;
-            };
-            if principal.key == target.key {
+        for (principal, assumer) in candidates {
+            if principal.key == target.key || conditions_exclude(trust, principal) {
                 continue;
             }
             edges.extend(edge_through_policy(
-                principal,
-                grants,
+                assumer,
                 target,
+                &target_arn,
                 &trust_conditions,
             ));
         }
@@ -796,8 +942,11 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
 
 /// The policies and effective access of an identity that may call `sts:AssumeRole`.
 struct Assumer<'c> {
+    arn: String,
     policies: IdentityPolicies<'c>,
     effective: EffectiveAccess<'c>,
+    /// The indexes of the grants in `effective` that cover `sts:AssumeRole`.
+    assume_grants: Vec<usize>,
 }
 
 /// Returns the policies and effective access of every AWS identity that may call
@@ -818,11 +967,20 @@ fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, Assumer<
             continue;
         };
         let effective = policies.effective(context.now);
+        let assume_grants = effective
+            .grants
+            .iter()
+            .enumerate()
+            .filter(|(_, grant)| grant.actions.contains("sts:AssumeRole"))
+            .map(|(index, _)| index)
+            .collect();
         assumers.insert(
             identity.key.clone(),
             Assumer {
+                arn: crate::aws_arn(identity),
                 policies,
                 effective,
+                assume_grants,
             },
         );
     }
@@ -833,24 +991,24 @@ fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, Assumer<
 /// the role, through the grant with the fewest conditions that lets the role through its
 /// resources, Denies and limits.
 fn edge_through_policy(
-    principal: &Identity,
     assumer: &Assumer<'_>,
     target: &Identity,
+    target_arn: &str,
     trust_conditions: &[String],
 ) -> Option<TrustEdge> {
-    let target_arn = crate::aws_arn(target);
     let grant = assumer
-        .effective
-        .grants_for("sts:AssumeRole")
-        .filter(|grant| grant.may_reach("sts:AssumeRole", &target_arn))
+        .assume_grants
+        .iter()
+        .map(|index| &assumer.effective.grants[*index])
+        .filter(|grant| grant.may_reach("sts:AssumeRole", target_arn))
         .min_by_key(|grant| {
             grant.conditions.len() + grant.restrictions_for("sts:AssumeRole").count()
         })?;
     let mut conditions = prefixed(trust_conditions, &target.name);
     conditions.extend(grant.qualifications("sts:AssumeRole"));
     Some(TrustEdge {
-        from: crate::aws_arn(principal),
-        to: target_arn,
+        from: assumer.arn.clone(),
+        to: target_arn.to_owned(),
         conditions,
         via: Some(format!(
             "allowed by {}",
@@ -994,18 +1152,18 @@ fn roles_collected(context: &Context<'_>, identity: &Identity) -> bool {
 
 /// Returns the step that names the roles under `label`, or an empty step when there are none
 /// but the roles were not all collected. Returns `None` when there are none and `complete`.
-fn roles_step(label: &str, roles: &[(&Identity, bool)], complete: bool) -> Option<Vec<String>> {
+fn roles_step(label: &str, roles: &Named<'_>, complete: bool) -> Option<Vec<String>> {
     if !roles.is_empty() {
         return Some(vec![format!("{label}: {}", name_roles(roles))]);
     }
     (!complete).then(Vec::new)
 }
 
-/// Names up to [`NAMED_ROLES`] roles, marking the admin-equivalent ones, then how many more.
-fn name_roles(roles: &[(&Identity, bool)]) -> String {
+/// Names the roles, marking the admin-equivalent ones, and says whether there are more.
+fn name_roles(roles: &Named<'_>) -> String {
     let shown: Vec<String> = roles
+        .shown
         .iter()
-        .take(NAMED_ROLES)
         .map(|(role, admin)| {
             if *admin {
                 format!("`{}` (admin-equivalent)", role.name)
@@ -1014,10 +1172,21 @@ fn name_roles(roles: &[(&Identity, bool)]) -> String {
             }
         })
         .collect();
-    match roles.len().saturating_sub(NAMED_ROLES) {
-        0 => shown.join(", "),
-        more => format!("{} and {more} more", shown.join(", ")),
+    if roles.more {
+        format!("{} and more", shown.join(", "))
+    } else {
+        shown.join(", ")
     }
+}
+
+/// Turns lists of candidates into [`Candidates`], each sorted with its union of actions.
+fn index<K: std::hash::Hash + Eq>(
+    lists: HashMap<K, Vec<Candidate<'_>>>,
+) -> HashMap<K, Candidates<'_>> {
+    lists
+        .into_iter()
+        .map(|(key, members)| (key, Candidates::new(members)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -1320,6 +1489,43 @@ mod tests {
         assert!(
             evidence.contains("if a Lambda function runs as one of these roles"),
             "{evidence}"
+        );
+    }
+
+    #[test]
+    fn many_admin_chains_show_shortest_three() {
+        let runner = user("ci-runner");
+        let assume = aws_policy("assume", allow(json!("sts:AssumeRole"), "*"));
+        let everything = aws_policy("everything", allow(json!("*"), "*"));
+        let admins: Vec<Identity> = (1..=5).map(|n| role(&format!("admin-{n}"))).collect();
+        let mut estate = Estate::new().grant(grant_to(&runner, &assume));
+        for admin in &admins {
+            estate = estate
+                .trust(trusts(admin, &runner))
+                .grant(grant_to(admin, &everything))
+                .identity(admin.clone());
+        }
+        let graph = estate
+            .identity(runner)
+            .policy(assume)
+            .policy(everything)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let evidence = &findings[0].evidence;
+        let chains: Vec<&String> = evidence
+            .iter()
+            .filter(|line| line.starts_with("`assume-role-chain`"))
+            .collect();
+        assert_eq!(chains.len(), 3, "{evidence:#?}");
+        assert!(chains[0].contains("role/admin-1"), "{}", chains[0]);
+        assert!(
+            evidence
+                .iter()
+                .any(|line| line.starts_with("more admin-equivalent roles can be reached")),
+            "{evidence:#?}"
         );
     }
 }

@@ -127,6 +127,15 @@ impl ActionSet {
         result
     }
 
+    /// Returns whether the set has a catalogue action that `other` lacks, without building
+    /// the difference.
+    pub fn has_catalogue_action_outside(&self, other: &ActionSet) -> bool {
+        self.bits
+            .iter()
+            .zip(&other.bits)
+            .any(|(own, theirs)| own & !theirs != 0)
+    }
+
     /// Returns whether the sets share an action.
     pub fn intersects(&self, other: &ActionSet) -> bool {
         let shared_bits = self.bits.iter().zip(&other.bits).any(|(a, b)| a & b != 0);

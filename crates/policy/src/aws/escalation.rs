@@ -2,7 +2,7 @@
 //! rights than it holds.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt;
 
 use super::action_set::ActionSet;
@@ -435,35 +435,119 @@ pub struct TrustEdge {
 }
 
 /// Lists the roles reachable from `start` through chains of `sts:AssumeRole`, one path per
-/// role with the fewest hops, at most `max_hops` long. The caller supplies the edges: which
-/// principal each trust policy lets in, and whether its identity policies allow the call.
+/// role with the fewest hops, at most `max_hops` long, in the order of the role ARNs. The
+/// caller supplies the edges: which principal each trust policy lets in, and whether its
+/// identity policies allow the call.
 pub fn assume_role_paths(start: &str, edges: &[TrustEdge], max_hops: usize) -> Vec<EscalationPath> {
-    let mut outgoing: BTreeMap<&str, Vec<&TrustEdge>> = BTreeMap::new();
-    for edge in edges {
-        outgoing.entry(edge.from.as_str()).or_default().push(edge);
+    let graph = TrustGraph::new(edges.to_vec());
+    let mut paths = graph.paths_from(start, max_hops, usize::MAX, |_| true);
+    paths.sort_by(|a, b| a.target.cmp(&b.target));
+    paths
+}
+
+/// The trust edges of an estate, indexed by the principal that assumes, so that searches
+/// from many principals each cost only the part of the graph they reach.
+#[derive(Debug, Clone, Default)]
+pub struct TrustGraph {
+    edges: Vec<TrustEdge>,
+    /// The number of each principal ARN that appears in an edge.
+    nodes: HashMap<String, u32>,
+    /// The number of the role each edge leads to, by edge.
+    targets: Vec<u32>,
+    /// The indexes of the edges that leave each node, by node number.
+    outgoing: Vec<Vec<usize>>,
+}
+
+impl TrustGraph {
+    pub fn new(edges: Vec<TrustEdge>) -> TrustGraph {
+        let mut nodes: HashMap<String, u32> = HashMap::new();
+        let number = |arn: &str, nodes: &mut HashMap<String, u32>| -> u32 {
+            let next = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+            *nodes.entry(arn.to_owned()).or_insert(next)
+        };
+        let mut outgoing: Vec<Vec<usize>> = Vec::new();
+        let mut targets = Vec::with_capacity(edges.len());
+        for (index, edge) in edges.iter().enumerate() {
+            let from = number(&edge.from, &mut nodes) as usize;
+            let to = number(&edge.to, &mut nodes);
+            targets.push(to);
+            if outgoing.len() <= from.max(to as usize) {
+                outgoing.resize(from.max(to as usize) + 1, Vec::new());
+            }
+            outgoing[from].push(index);
+        }
+        TrustGraph {
+            edges,
+            nodes,
+            targets,
+            outgoing,
+        }
     }
 
-    let mut reached: BTreeMap<&str, Vec<&TrustEdge>> = BTreeMap::new();
-    let mut queue: VecDeque<(&str, Vec<&TrustEdge>)> = VecDeque::from([(start, Vec::new())]);
-    while let Some((current, chain)) = queue.pop_front() {
-        if chain.len() >= max_hops {
-            continue;
-        }
-        for edge in outgoing.get(current).into_iter().flatten() {
-            let target = edge.to.as_str();
-            if target == start || reached.contains_key(target) {
+    /// Returns the edges of the graph.
+    pub fn edges(&self) -> &[TrustEdge] {
+        &self.edges
+    }
+
+    /// Lists paths from `start` to the roles that `is_target` accepts, one per role with the
+    /// fewest hops, at most `max_hops` long. The search is breadth-first, so roles with fewer
+    /// hops come first, and it stops once `limit` roles are found.
+    pub fn paths_from(
+        &self,
+        start: &str,
+        max_hops: usize,
+        limit: usize,
+        is_target: impl Fn(&str) -> bool,
+    ) -> Vec<EscalationPath> {
+        let Some(&start_node) = self.nodes.get(start) else {
+            return Vec::new();
+        };
+        let mut parent: HashMap<u32, usize> = HashMap::new();
+        let mut found: Vec<u32> = Vec::new();
+        let mut queue: VecDeque<(u32, usize)> = VecDeque::from([(start_node, 0)]);
+
+        'search: while let Some((current, hops)) = queue.pop_front() {
+            if hops >= max_hops {
                 continue;
             }
-            let mut extended = chain.clone();
-            extended.push(edge);
-            reached.insert(target, extended.clone());
-            queue.push_back((target, extended));
+            for &index in &self.outgoing[current as usize] {
+                let target = self.targets[index];
+                if target == start_node || parent.contains_key(&target) {
+                    continue;
+                }
+                parent.insert(target, index);
+                if is_target(&self.edges[index].to) {
+                    found.push(target);
+                    if found.len() >= limit {
+                        break 'search;
+                    }
+                }
+                queue.push_back((target, hops + 1));
+            }
         }
+
+        found
+            .into_iter()
+            .map(|target| self.path_to(target, &parent))
+            .collect()
     }
 
-    reached
-        .into_values()
-        .map(|chain| EscalationPath {
+    /// Rebuilds the chain that reached `target` from the edge that first reached each role.
+    fn path_to(&self, target: u32, parent: &HashMap<u32, usize>) -> EscalationPath {
+        let mut chain: Vec<&TrustEdge> = Vec::new();
+        let mut current = target;
+        while let Some(&index) = parent.get(&current) {
+            let edge = &self.edges[index];
+            chain.push(edge);
+            current = self
+                .nodes
+                .get(edge.from.as_str())
+                .copied()
+                .unwrap_or(u32::MAX);
+        }
+        chain.reverse();
+
+        EscalationPath {
             kind: EscalationKind::AssumeRoleChain,
             steps: chain
                 .iter()
@@ -479,8 +563,8 @@ pub fn assume_role_paths(start: &str, edges: &[TrustEdge], max_hops: usize) -> V
             step_conditions: chain.iter().map(|edge| edge.conditions.clone()).collect(),
             target: chain.last().map(|edge| edge.to.clone()),
             service: None,
-        })
-        .collect()
+        }
+    }
 }
 
 /// One step of a path with what it depends on.

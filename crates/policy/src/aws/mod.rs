@@ -50,7 +50,7 @@ pub use document::{
 pub use effective::{AccessEntry, EffectiveAccess, EffectiveGrant, Restriction, effective_access};
 pub use error::PolicyError;
 pub use escalation::{
-    AdminEquivalence, EscalationKind, EscalationPath, TrustEdge, assume_role_paths,
+    AdminEquivalence, EscalationKind, EscalationPath, TrustEdge, TrustGraph, assume_role_paths,
     escalation_paths, escalation_paths_described, is_admin_equivalent, may_act_on, may_pass_role,
     pass_role_step,
 };
