@@ -252,6 +252,7 @@ fn role_chains_are_walked() {
         to: to.to_owned(),
         conditions: Vec::new(),
         via: None,
+        step: None,
     };
     let a = "arn:aws:iam::111122223333:role/a";
     let b = "arn:aws:iam::111122223333:role/b";
@@ -266,6 +267,7 @@ fn role_chains_are_walked() {
             to: b.to_owned(),
             conditions: vec!["StringEquals sts:ExternalId `x`".to_owned()],
             via: Some("allowed by policy `assume` statement 0".to_owned()),
+            step: None,
         },
     ];
 

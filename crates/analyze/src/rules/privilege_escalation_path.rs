@@ -1,14 +1,14 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use roster_model::{
     CoverageKind, Finding, Group, GroupKey, Identity, IdentityKey, IdentityKind, PrincipalKind,
     ProviderId, ScopeId, Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
-    ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess, EscalationKind,
-    EscalationPath, Gate, Request, ResourceBlock, StatementRef, TrustEdge, TrustGraph,
-    escalation_paths_described, evaluate, is_admin_equivalent, may_act_on, may_pass_role,
-    pass_role_step, wildcard_match,
+    ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess, EffectiveGrant,
+    EscalationKind, EscalationPath, Gate, Request, ResourceBlock, Restriction, StatementRef,
+    TrustEdge, TrustGraph, escalation_paths_described, evaluate, is_admin_equivalent, may_act_on,
+    may_pass_role, pass_role_step, wildcard_match,
 };
 
 use crate::{
@@ -864,6 +864,7 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
             .push((principal, assumer));
     }
     let mut edges = Vec::new();
+    let mut shared_nodes: BTreeMap<String, (&str, &str)> = BTreeMap::new();
 
     for trust in context.graph.trusts() {
         if !allows_assume_role(trust) {
@@ -899,6 +900,7 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
                     to: target_arn.clone(),
                     conditions: prefixed(&trust_conditions, &target.name),
                     via: Some(format!("named in the trust policy of `{}`", target.name)),
+                    step: None,
                 });
                 continue;
             }
@@ -923,8 +925,21 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
                 .map_or(&[], Vec::as_slice),
             _ => &[],
         };
+        // A trust that names an account lets in each principal of the account whose grant
+        // reaches the role. Principals whose grant reaches every role share one node, so
+        // that the edges grow with the trusts and the principals, not with their product.
+        let shared = trust.principal.kind == PrincipalKind::Account
+            && !trust.conditions.iter().any(names_the_principal);
+        let trusting_account = trust.principal.account.as_deref().unwrap_or_default();
+        let target_account = target.scope.native_id();
+        let node = account_node(trusting_account, target_account);
+        let mut shared_used = false;
         for (principal, assumer) in candidates {
             if principal.key == target.key || conditions_exclude(trust, principal) {
+                continue;
+            }
+            if shared && reaches_every_role(assumer, trusting_account, target_account).is_some() {
+                shared_used = true;
                 continue;
             }
             edges.extend(edge_through_policy(
@@ -933,6 +948,38 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
                 &target_arn,
                 &trust_conditions,
             ));
+        }
+        if shared_used {
+            shared_nodes.insert(node.clone(), (trusting_account, target_account));
+            edges.push(TrustEdge {
+                from: node,
+                to: target_arn.clone(),
+                conditions: prefixed(&trust_conditions, &target.name),
+                via: None,
+                step: Some(format!(
+                    "`{target_arn}` trusts account `{trusting_account}` (its trust policy)"
+                )),
+            });
+        }
+    }
+
+    for (node, (trusting_account, target_account)) in &shared_nodes {
+        for (principal, assumer) in by_account.get(trusting_account).into_iter().flatten() {
+            let Some(grant) = reaches_every_role(assumer, trusting_account, target_account) else {
+                continue;
+            };
+            let via = &grant.via;
+            edges.push(TrustEdge {
+                from: assumer.arn.clone(),
+                to: node.clone(),
+                conditions: grant.conditions.clone(),
+                via: None,
+                step: Some(format!(
+                    "`{}` may assume every role of account `{target_account}` that trusts \
+                     account `{trusting_account}` (allowed by {via})",
+                    crate::aws_arn(principal)
+                )),
+            });
         }
     }
     edges.sort();
@@ -947,6 +994,19 @@ struct Assumer<'c> {
     effective: EffectiveAccess<'c>,
     /// The indexes of the grants in `effective` that cover `sts:AssumeRole`.
     assume_grants: Vec<usize>,
+    /// A grant that lets the identity assume every role on the same terms; `None` when
+    /// there is none.
+    every_role: Option<SharedGrant>,
+    /// Like `every_role`, for every role of the identity's own account only.
+    own_account_roles: Option<SharedGrant>,
+}
+
+/// A grant of `sts:AssumeRole` on every role, whose conditions do not depend on the role.
+#[derive(Clone)]
+struct SharedGrant {
+    /// The policy statement, as the evidence describes it.
+    via: String,
+    conditions: Vec<String>,
 }
 
 /// Returns the policies and effective access of every AWS identity that may call
@@ -967,13 +1027,45 @@ fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, Assumer<
             continue;
         };
         let effective = policies.effective(context.now);
-        let assume_grants = effective
+        let assume_grants: Vec<usize> = effective
             .grants
             .iter()
             .enumerate()
             .filter(|(_, grant)| grant.actions.contains("sts:AssumeRole"))
             .map(|(index, _)| index)
             .collect();
+        let account = identity.scope.native_id();
+        // Conditions and conditional Denies hold or not whatever the role, so they travel
+        // with the edge; a Deny or limit on some resources would not.
+        let covering = |patterns: &[&str]| {
+            assume_grants
+                .iter()
+                .filter_map(|index: &usize| {
+                    let grant: &EffectiveGrant<'_> = &effective.grants[*index];
+                    let ResourceBlock::Resource(resources) = grant.resources else {
+                        return None;
+                    };
+                    let every = resources
+                        .iter()
+                        .any(|pattern| patterns.contains(&pattern.as_str()));
+                    let same_for_every_role =
+                        grant.restrictions_for("sts:AssumeRole").all(|restriction| {
+                            matches!(restriction, Restriction::ConditionalDeny { .. })
+                        });
+                    (every && same_for_every_role).then(|| SharedGrant {
+                        via: policies.describe(&grant.source),
+                        conditions: grant.qualifications("sts:AssumeRole"),
+                    })
+                })
+                .min_by_key(|grant| grant.conditions.len())
+        };
+        let every_role = covering(&["*", "arn:aws:iam::*:role/*", "arn:aws:iam::*:*"]);
+        let own_account_roles = every_role.clone().or_else(|| {
+            covering(&[
+                &format!("arn:aws:iam::{account}:role/*"),
+                &format!("arn:aws:iam::{account}:*"),
+            ])
+        });
         assumers.insert(
             identity.key.clone(),
             Assumer {
@@ -981,6 +1073,8 @@ fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, Assumer<
                 policies,
                 effective,
                 assume_grants,
+                every_role,
+                own_account_roles,
             },
         );
     }
@@ -1010,6 +1104,7 @@ fn edge_through_policy(
         from: assumer.arn.clone(),
         to: target_arn.to_owned(),
         conditions,
+        step: None,
         via: Some(format!(
             "allowed by {}",
             assumer.policies.describe(&grant.source)
@@ -1100,6 +1195,33 @@ fn conditions_exclude(trust: &Trust, principal: &Identity) -> bool {
             .any(|pattern| matches(pattern, value));
         any == negated
     })
+}
+
+/// Returns the node that stands for the principals of `trusting_account` that may assume
+/// every role of `target_account` that trusts their account.
+fn account_node(trusting_account: &str, target_account: &str) -> String {
+    format!("account {trusting_account} to roles of {target_account}")
+}
+
+/// Returns how the assumer may assume every role of `target_account`, when one grant lets it
+/// without conditions or restrictions.
+fn reaches_every_role<'a>(
+    assumer: &'a Assumer<'_>,
+    own_account: &str,
+    target_account: &str,
+) -> Option<&'a SharedGrant> {
+    if own_account == target_account {
+        assumer.own_account_roles.as_ref()
+    } else {
+        assumer.every_role.as_ref()
+    }
+}
+
+/// Returns whether a trust condition reads the calling principal's ARN or account, which
+/// sets principals of one account apart.
+fn names_the_principal(condition: &TrustCondition) -> bool {
+    condition.key.eq_ignore_ascii_case("aws:PrincipalArn")
+        || condition.key.eq_ignore_ascii_case("aws:PrincipalAccount")
 }
 
 fn allows_assume_role(trust: &Trust) -> bool {
@@ -1220,7 +1342,7 @@ mod tests {
         (estate, worker)
     }
 
-    /// A trust of `target` that names `principal` of the same account.
+    /// Returns a trust of `target` that names `principal` of the same account.
     fn trusts(target: &Identity, principal: &Identity) -> Trust {
         let mut trust = trust_to(target, PrincipalKind::Identity, &aws_arn(principal));
         trust.principal.account = Some(principal.scope.native_id().to_owned());
@@ -1526,6 +1648,46 @@ mod tests {
                 .iter()
                 .any(|line| line.starts_with("more admin-equivalent roles can be reached")),
             "{evidence:#?}"
+        );
+    }
+
+    #[test]
+    fn account_trust_chain_shares_one_node() {
+        let runner = user("ci-runner");
+        let admin = role("platform-admin");
+        let assume = aws_policy("assume", allow(json!("sts:AssumeRole"), "*"));
+        let everything = aws_policy("everything", allow(json!("*"), "*"));
+        let mut account_trust = trust_to(
+            &admin,
+            PrincipalKind::Account,
+            "arn:aws:iam::111122223333:root",
+        );
+        account_trust.principal.account = Some("111122223333".to_owned());
+        let graph = Estate::new()
+            .trust(account_trust)
+            .grant(grant_to(&runner, &assume))
+            .grant(grant_to(&admin, &everything))
+            .identity(runner)
+            .identity(admin)
+            .policy(assume)
+            .policy(everything)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].subject, "aws:111122223333:user:ci-runner");
+        let chain = &findings[0].evidence[0];
+        assert!(
+            chain.contains(
+                "may assume every role of account `111122223333` that trusts account \
+                 `111122223333` (allowed by policy `assume`"
+            ),
+            "{chain}"
+        );
+        assert!(
+            chain.contains("role/platform-admin` trusts account `111122223333`"),
+            "{chain}"
         );
     }
 }

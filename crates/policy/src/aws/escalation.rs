@@ -420,8 +420,10 @@ pub fn may_act_on(
         .any(|grant| grant.may_reach(action, target_arn) && names_target(grant.resources))
 }
 
-/// An edge of the trust graph: `from` can assume the role `to`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// An edge of the trust graph: `from` can assume the role `to`. Either end may also be a
+/// node that stands for a group of principals, such as the principals of an account that
+/// may assume every role trusting the account; `step` then says so in the evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TrustEdge {
     /// The principal ARN that can assume the role.
     pub from: String,
@@ -432,6 +434,8 @@ pub struct TrustEdge {
     /// The reason `from` may make the call, such as the policy statement that allows it, for
     /// the evidence; `None` when not given.
     pub via: Option<String>,
+    /// The text of this step in the evidence, in place of "`from` assumes `to`".
+    pub step: Option<String>,
 }
 
 /// Lists the roles reachable from `start` through chains of `sts:AssumeRole`, one path per
@@ -551,9 +555,10 @@ impl TrustGraph {
             kind: EscalationKind::AssumeRoleChain,
             steps: chain
                 .iter()
-                .map(|edge| match &edge.via {
-                    Some(via) => format!("`{}` assumes `{}` ({via})", edge.from, edge.to),
-                    None => format!("`{}` assumes `{}`", edge.from, edge.to),
+                .map(|edge| match (&edge.step, &edge.via) {
+                    (Some(step), _) => step.clone(),
+                    (None, Some(via)) => format!("`{}` assumes `{}` ({via})", edge.from, edge.to),
+                    (None, None) => format!("`{}` assumes `{}`", edge.from, edge.to),
                 })
                 .collect(),
             conditions: chain
