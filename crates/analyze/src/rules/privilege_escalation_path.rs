@@ -106,10 +106,10 @@ const RUNNING_CODE: [RunningCode; 7] = [
 
 /// Flags each AWS user and role with at least one way to gain rights it does not hold:
 ///
-/// - the paths the policy engine reads from its effective access: `iam:PassRole` with a
-///   service that runs code, credentials or console passwords for other users, policies on
-///   itself or its groups, a role's trust policy, new or older versions of a customer-managed
-///   policy, joining a group;
+/// - the paths the policy engine reads from its effective access. These are `iam:PassRole`
+///   with a service that runs code, credentials or console passwords for other users, and
+///   policies on itself or its groups. They also include a role's trust policy, new or older
+///   versions of a customer-managed policy, and joining a group;
 /// - code that already runs as a role holding more rights (a Lambda function, a Glue
 ///   endpoint, a stack, an EC2 instance, a notebook) and that it can change or reach;
 /// - chains of `sts:AssumeRole` through the trust policies of the graph to an
@@ -346,7 +346,7 @@ fn finding(
 }
 
 /// The facts the rule needs about every AWS identity: trust edges between them, and the
-/// users, roles and groups that a path may reach, indexed once per scan so that each
+/// users, roles and groups that a path may reach. They are indexed once per scan, so each
 /// identity's paths are judged without a pass over the whole estate.
 struct Estate<'c> {
     /// The trust edges that lead toward an admin-equivalent role.
@@ -794,8 +794,9 @@ impl<'c> Estate<'c> {
         // chain with the fewest hops uses each edge at most once, so the edges bound it.
         let max_hops = self.chain_graph.edges().len();
 
-        // A chain without conditions, however long, says more than a shorter conditional one,
-        // so conditional edges only serve the admin roles that no unconditional chain reaches.
+        // A chain without conditions, however long, is stronger evidence than a shorter
+        // conditional one, so conditional edges only serve the admin roles that no
+        // unconditional chain reaches.
         let mut paths =
             self.unconditional_graph
                 .paths_from(arn, max_hops, NAMED_ROLES + 1, is_admin);
@@ -1157,6 +1158,9 @@ fn reaching(edges: &[TrustEdge], targets: &HashSet<String>) -> HashSet<String> {
 /// rules the principal out. Conditions on other keys, and other operators, are left open and
 /// shown in the evidence instead.
 fn conditions_exclude(trust: &Trust, principal: &Identity) -> bool {
+    if !trust.conditions.iter().any(names_the_principal) {
+        return false;
+    }
     let arn = crate::aws_arn(principal);
     trust.conditions.iter().any(|condition| {
         let value = if condition.key.eq_ignore_ascii_case("aws:PrincipalArn") {
@@ -1281,7 +1285,7 @@ fn roles_step(label: &str, roles: &Named<'_>, complete: bool) -> Option<Vec<Stri
     (!complete).then(Vec::new)
 }
 
-/// Names the roles, marking the admin-equivalent ones, and says whether there are more.
+/// Names the roles, marking the admin-equivalent ones, and notes whether there are more.
 fn name_roles(roles: &Named<'_>) -> String {
     let shown: Vec<String> = roles
         .shown
@@ -1688,6 +1692,80 @@ mod tests {
         assert!(
             chain.contains("role/platform-admin` trusts account `111122223333`"),
             "{chain}"
+        );
+    }
+
+    #[test]
+    fn conditional_deny_travels_with_shared_node() {
+        let runner = user("ci-runner");
+        let admin = role("platform-admin");
+        let assume = aws_policy(
+            "assume",
+            json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+                {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*",
+                 "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
+            ]}),
+        );
+        let everything = aws_policy("everything", allow(json!("*"), "*"));
+        let mut account_trust = trust_to(
+            &admin,
+            PrincipalKind::Account,
+            "arn:aws:iam::111122223333:root",
+        );
+        account_trust.principal.account = Some("111122223333".to_owned());
+        let graph = Estate::new()
+            .trust(account_trust)
+            .grant(grant_to(&runner, &assume))
+            .grant(grant_to(&admin, &everything))
+            .identity(runner)
+            .identity(admin)
+            .policy(assume)
+            .policy(everything)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(
+            findings[0].message.contains("under conditions"),
+            "{}",
+            findings[0].message
+        );
+        let chain = &findings[0].evidence[0];
+        assert!(
+            chain.contains("may assume every role of account"),
+            "{chain}"
+        );
+        assert!(chain.contains("aws:MultiFactorAuthPresent"), "{chain}");
+    }
+
+    #[test]
+    fn many_stronger_users_are_cut_short() {
+        let helpdesk = user("helpdesk-bot");
+        let keys = aws_policy("keys", allow(json!("iam:CreateAccessKey"), "*"));
+        let storage = aws_policy("storage", allow(json!("s3:*"), "*"));
+        let mut estate = Estate::new().grant(grant_to(&helpdesk, &keys));
+        for n in 1..=5 {
+            let other = user(&format!("uploader-{n}"));
+            estate = estate.grant(grant_to(&other, &storage)).identity(other);
+        }
+        let graph = estate
+            .identity(helpdesk)
+            .policy(keys)
+            .policy(storage)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let evidence = &findings[0].evidence[0];
+        assert!(
+            evidence.ends_with(
+                "users it can act as that hold more rights: `uploader-1`, `uploader-2`, \
+                 `uploader-3` and more"
+            ),
+            "{evidence}"
         );
     }
 }

@@ -421,8 +421,8 @@ pub fn may_act_on(
 }
 
 /// An edge of the trust graph: `from` can assume the role `to`. Either end may also be a
-/// node that stands for a group of principals, such as the principals of an account that
-/// may assume every role trusting the account; `step` then says so in the evidence.
+/// node for a group of principals, such as the principals of an account that may assume
+/// every role trusting the account. `step` then describes the edge in the evidence.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TrustEdge {
     /// The principal ARN that can assume the role.
