@@ -9,9 +9,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use jiff::{SignedDuration, Timestamp};
+use rayon::prelude::*;
 use roster_graph::IdentityGraph;
 use roster_model::{
-    Boundary, GroupKey, Identity, IdentityKey, IdentityKind, PolicyKey, ProviderId, Subject,
+    Boundary, GroupKey, Identity, IdentityKey, IdentityKind, Policy, PolicyKey, ProviderId, Subject,
 };
 use roster_policy::aws::{
     ActionPattern, ActionSet, AdminEquivalence, BoundaryState, Condition, Effect, EffectiveAccess,
@@ -31,7 +32,7 @@ impl AwsPolicies {
     /// uses, and those of AWS groups, with or without members. Policies that nothing uses are
     /// left unread.
     pub fn read(graph: &IdentityGraph) -> AwsPolicies {
-        let mut parsed = HashMap::new();
+        let mut unread: HashMap<&PolicyKey, &Policy> = HashMap::new();
         let group_policies = graph
             .groups()
             .filter(|group| group.provider == ProviderId::Aws)
@@ -56,17 +57,21 @@ impl AwsPolicies {
                 attached.chain(boundary)
             });
         for policy in identity_policies.chain(group_policies) {
-            if policy.provider != ProviderId::Aws || parsed.contains_key(&policy.key) {
-                continue;
+            if policy.provider == ProviderId::Aws && policy.document.is_some() {
+                unread.insert(&policy.key, policy);
             }
-            let Some(document) = &policy.document else {
-                continue;
-            };
-            let named = PolicyDocument::from_value(document, Grammar::Any)
-                .map(|document| NamedPolicy::new(policy.name.clone(), document))
-                .map_err(|error| error.to_string());
-            parsed.insert(policy.key.clone(), named);
         }
+
+        let parsed = unread
+            .into_par_iter()
+            .filter_map(|(key, policy)| {
+                let document = policy.document.as_ref()?;
+                let named = PolicyDocument::from_value(document, Grammar::Any)
+                    .map(|document| NamedPolicy::new(policy.name.clone(), document))
+                    .map_err(|error| error.to_string());
+                Some((key.clone(), named))
+            })
+            .collect();
         AwsPolicies { parsed }
     }
 
@@ -469,23 +474,30 @@ impl Context<'_> {
             .get(key)
     }
 
+    /// Parses the AWS policies and computes every AWS identity's summary now, in parallel,
+    /// so that rules running side by side find them ready.
+    pub fn prepare_aws(&self) {
+        self.aws_policies();
+        self.aws_summaries.get_or_init(|| self.summarize_aws());
+    }
+
     fn summarize_aws(&self) -> HashMap<IdentityKey, AwsSummary> {
-        let mut summaries = HashMap::new();
-        for identity in self.graph.identities() {
-            let Some(policies) = self.aws_policy_set(identity) else {
-                continue;
-            };
-            let effective = policies.effective(self.now);
-            summaries.insert(
-                identity.key.clone(),
-                AwsSummary {
+        // The policies are read first, so that no parallel task waits on their first use.
+        self.aws_policies();
+        let identities: Vec<&Identity> = self.graph.identities().collect();
+        identities
+            .into_par_iter()
+            .filter_map(|identity| {
+                let policies = self.aws_policy_set(identity)?;
+                let effective = policies.effective(self.now);
+                let summary = AwsSummary {
                     arn: aws_arn(identity),
                     admin: admin_equivalence(&effective).is_some(),
                     actions: effective.actions(),
-                },
-            );
-        }
-        summaries
+                };
+                Some((identity.key.clone(), summary))
+            })
+            .collect()
     }
 }
 

@@ -17,6 +17,7 @@ mod suppress;
 mod testing;
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 use roster_declared::types::{Roster, Suppression};
 use roster_graph::IdentityGraph;
 pub use roster_model::DriftClass;
@@ -60,20 +61,24 @@ pub struct Analysis {
 /// suppressions. Without a roster, the rules that need one are skipped.
 pub fn analyze(graph: &IdentityGraph, roster: Option<&Roster>, now: Timestamp) -> Analysis {
     let context = Context::new(graph, roster, now);
+    // Rules run in parallel and share what the context computes on first use, so that is
+    // computed before they start.
+    context.prepare_aws();
 
-    let mut findings = Vec::new();
-    for rule in rules::ALL {
-        if rule.info.needs_roster && roster.is_none() {
-            continue;
-        }
-        let produced = (rule.check)(&context);
-        tracing::debug!(
-            rule = rule.info.name,
-            findings = produced.len(),
-            "rule checked"
-        );
-        findings.extend(produced);
-    }
+    let produced: Vec<Vec<Finding>> = rules::ALL
+        .par_iter()
+        .filter(|rule| !rule.info.needs_roster || roster.is_some())
+        .map(|rule| {
+            let produced = (rule.check)(&context);
+            tracing::debug!(
+                rule = rule.info.name,
+                findings = produced.len(),
+                "rule checked"
+            );
+            produced
+        })
+        .collect();
+    let mut findings: Vec<Finding> = produced.into_iter().flatten().collect();
     sort_findings(&mut findings);
     findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
 

@@ -1,14 +1,15 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
 use roster_model::{
     CoverageKind, Finding, Group, GroupKey, Identity, IdentityKey, IdentityKind, PrincipalKind,
     ProviderId, ScopeId, Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
     ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess, EffectiveGrant,
-    EscalationKind, EscalationPath, Gate, Request, ResourceBlock, Restriction, StatementRef,
-    TrustEdge, TrustGraph, escalation_paths_described, evaluate, is_admin_equivalent, may_act_on,
-    may_pass_role, pass_role_step, wildcard_match,
+    EscalationKind, EscalationPath, Gate, PassRoleGrants, Request, ResourceBlock, Restriction,
+    StatementRef, TrustEdge, TrustGraph, escalation_paths_described, evaluate, is_admin_equivalent,
+    may_act_on, pass_role_step, wildcard_match,
 };
 
 use crate::{
@@ -125,9 +126,9 @@ const RUNNING_CODE: [RunningCode; 7] = [
 /// reported. One finding per identity, with each path in the evidence.
 fn check(context: &Context<'_>) -> Vec<Finding> {
     let estate = Estate::build(context);
-    context
-        .graph
-        .identities()
+    let identities: Vec<&Identity> = context.graph.identities().collect();
+    identities
+        .into_par_iter()
         .filter_map(|identity| assess(context, &estate, identity))
         .collect()
 }
@@ -584,12 +585,13 @@ impl<'c> Estate<'c> {
     ) -> Option<(Vec<String>, Option<String>)> {
         let instance_profile = service == "ec2.amazonaws.com"
             && !effective.may_perform("iam:AddRoleToInstanceProfile");
+        let pass_grants = PassRoleGrants::new(effective, service);
         let passable = self.stronger_roles(
             identity,
             service,
             instance_profile,
             caller_actions,
-            |role| may_pass_role(effective, &role.arn, service),
+            |role| pass_grants.may_pass(&role.arn),
         );
 
         let complete =
@@ -865,7 +867,7 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
             .push((principal, assumer));
     }
     let mut edges = Vec::new();
-    let mut shared_nodes: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+    let mut partitions: HashMap<(&str, &str), Partition<'_, '_>> = HashMap::new();
 
     for trust in context.graph.trusts() {
         if !allows_assume_role(trust) {
@@ -916,6 +918,63 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
             continue;
         }
 
+        // A trust that names an account lets in each principal of the account whose grant
+        // reaches the role. Principals whose grants reach roles on the same terms whatever
+        // the role share one node per account pair and grant, so that the edges grow with
+        // the trusts and the principals, not with their product.
+        let shared = trust.principal.kind == PrincipalKind::Account
+            && !trust.conditions.iter().any(names_the_principal);
+        if shared {
+            let trusting_account = trust.principal.account.as_deref().unwrap_or_default();
+            let target_account = target.scope.native_id();
+            let partition = partitions
+                .entry((trusting_account, target_account))
+                .or_insert_with(|| {
+                    Partition::new(
+                        by_account.get(trusting_account).map_or(&[], Vec::as_slice),
+                        trusting_account,
+                        target_account,
+                    )
+                });
+            let conditions = prefixed(&trust_conditions, &target.name);
+            let trusted_step =
+                format!("`{target_arn}` trusts account `{trusting_account}` (its trust policy)");
+            for (principal, assumer) in &partition.per_role {
+                if principal.key != target.key {
+                    edges.extend(edge_through_policy(
+                        assumer,
+                        target,
+                        &target_arn,
+                        &trust_conditions,
+                    ));
+                }
+            }
+            if partition.every_role.iter().any(|key| **key != target.key) {
+                let node = account_node(trusting_account, target_account);
+                edges.push(TrustEdge {
+                    from: node,
+                    to: target_arn.clone(),
+                    conditions: conditions.clone(),
+                    via: None,
+                    step: Some(trusted_step.clone()),
+                });
+                partition.every_role_used = true;
+            }
+            for group in partition.by_patterns.values_mut() {
+                if group.grant.may_reach("sts:AssumeRole", &target_arn) {
+                    edges.push(TrustEdge {
+                        from: pattern_node(trusting_account, target_account, group.patterns),
+                        to: target_arn.clone(),
+                        conditions: conditions.clone(),
+                        via: None,
+                        step: Some(trusted_step.clone()),
+                    });
+                    group.used = true;
+                }
+            }
+            continue;
+        }
+
         let candidates: &[(&Identity, &Assumer<'_>)] = match trust.principal.kind {
             PrincipalKind::Anyone => &everyone,
             PrincipalKind::Account => trust
@@ -926,21 +985,8 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
                 .map_or(&[], Vec::as_slice),
             _ => &[],
         };
-        // A trust that names an account lets in each principal of the account whose grant
-        // reaches the role. Principals whose grant reaches every role share one node, so
-        // that the edges grow with the trusts and the principals, not with their product.
-        let shared = trust.principal.kind == PrincipalKind::Account
-            && !trust.conditions.iter().any(names_the_principal);
-        let trusting_account = trust.principal.account.as_deref().unwrap_or_default();
-        let target_account = target.scope.native_id();
-        let node = account_node(trusting_account, target_account);
-        let mut shared_used = false;
         for (principal, assumer) in candidates {
             if principal.key == target.key || conditions_exclude(trust, principal) {
-                continue;
-            }
-            if shared && reaches_every_role(assumer, trusting_account, target_account).is_some() {
-                shared_used = true;
                 continue;
             }
             edges.extend(edge_through_policy(
@@ -950,37 +996,50 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
                 &trust_conditions,
             ));
         }
-        if shared_used {
-            shared_nodes.insert(node.clone(), (trusting_account, target_account));
-            edges.push(TrustEdge {
-                from: node,
-                to: target_arn.clone(),
-                conditions: prefixed(&trust_conditions, &target.name),
-                via: None,
-                step: Some(format!(
-                    "`{target_arn}` trusts account `{trusting_account}` (its trust policy)"
-                )),
-            });
-        }
     }
 
-    for (node, (trusting_account, target_account)) in &shared_nodes {
-        for (principal, assumer) in by_account.get(trusting_account).into_iter().flatten() {
-            let Some(grant) = reaches_every_role(assumer, trusting_account, target_account) else {
-                continue;
-            };
-            let via = &grant.via;
-            edges.push(TrustEdge {
-                from: assumer.arn.clone(),
-                to: node.clone(),
-                conditions: grant.conditions.clone(),
-                via: None,
-                step: Some(format!(
-                    "`{}` may assume every role of account `{target_account}` that trusts \
-                     account `{trusting_account}` (allowed by {via})",
-                    crate::aws_arn(principal)
-                )),
-            });
+    let mut partitions: Vec<_> = partitions.into_iter().collect();
+    partitions.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((trusting_account, target_account), partition) in &partitions {
+        if partition.every_role_used {
+            let node = account_node(trusting_account, target_account);
+            for (principal, assumer) in by_account.get(trusting_account).into_iter().flatten() {
+                let Some(grant) = reaches_every_role(assumer, trusting_account, target_account)
+                else {
+                    continue;
+                };
+                let via = &grant.via;
+                edges.push(TrustEdge {
+                    from: assumer.arn.clone(),
+                    to: node.clone(),
+                    conditions: grant.conditions.clone(),
+                    via: None,
+                    step: Some(format!(
+                        "`{}` may assume every role of account `{target_account}` that trusts \
+                         account `{trusting_account}` (allowed by {via})",
+                        crate::aws_arn(principal)
+                    )),
+                });
+            }
+        }
+        for group in partition.by_patterns.values().filter(|group| group.used) {
+            let node = pattern_node(trusting_account, target_account, group.patterns);
+            for (principal, assumer, pattern_grant) in &group.members {
+                let grant = &pattern_grant.grant;
+                let via = &grant.via;
+                edges.push(TrustEdge {
+                    from: assumer.arn.clone(),
+                    to: node.clone(),
+                    conditions: grant.conditions.clone(),
+                    via: None,
+                    step: Some(format!(
+                        "`{}` may assume the roles of account `{target_account}` that match \
+                         `{}` and trust account `{trusting_account}` (allowed by {via})",
+                        crate::aws_arn(principal),
+                        group.patterns
+                    )),
+                });
+            }
         }
     }
     edges.sort();
@@ -992,14 +1051,27 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
 struct Assumer<'c> {
     arn: String,
     policies: IdentityPolicies<'c>,
-    effective: EffectiveAccess<'c>,
-    /// The indexes of the grants in `effective` that cover `sts:AssumeRole`.
-    assume_grants: Vec<usize>,
+    /// The grants of the identity's effective access that cover `sts:AssumeRole`. The
+    /// others are dropped: tens of thousands of assumers keep these at once.
+    assume_grants: Vec<EffectiveGrant<'c>>,
     /// A grant that lets the identity assume every role on the same terms; `None` when
     /// there is none.
     every_role: Option<SharedGrant>,
     /// Like `every_role`, for every role of the identity's own account only.
     own_account_roles: Option<SharedGrant>,
+    /// When every grant in `assume_grants` reaches roles by its `Resource` patterns alone,
+    /// on the same terms whatever the role: one entry per grant, keyed by those patterns.
+    /// Empty otherwise.
+    pattern_grants: Vec<PatternGrant>,
+}
+
+/// A grant of `sts:AssumeRole` whose reach depends only on its `Resource` patterns.
+struct PatternGrant {
+    /// The patterns, joined, which name the node that the principals holding them share.
+    patterns: String,
+    /// The index of the grant in [`Assumer::assume_grants`].
+    index: usize,
+    grant: SharedGrant,
 }
 
 /// A grant of `sts:AssumeRole` on every role, whose conditions do not depend on the role.
@@ -1013,73 +1085,96 @@ struct SharedGrant {
 /// Returns the policies and effective access of every AWS identity that may call
 /// `sts:AssumeRole`.
 fn assumer_access<'c>(context: &'c Context<'_>) -> HashMap<IdentityKey, Assumer<'c>> {
-    let mut assumers = HashMap::new();
-    for identity in context.graph.identities() {
-        if identity.provider != ProviderId::Aws {
-            continue;
-        }
-        let Some(summary) = context.aws_summary(&identity.key) else {
-            continue;
-        };
-        if !summary.actions.contains("sts:AssumeRole") {
-            continue;
-        }
-        let Some(policies) = context.aws_policy_set(identity) else {
-            continue;
-        };
-        let effective = policies.effective(context.now);
-        let assume_grants: Vec<usize> = effective
-            .grants
-            .iter()
-            .enumerate()
-            .filter(|(_, grant)| grant.actions.contains("sts:AssumeRole"))
-            .map(|(index, _)| index)
-            .collect();
-        let account = identity.scope.native_id();
-        // Conditions and conditional Denies hold or not whatever the role, so they travel
-        // with the edge; a Deny or limit on some resources would not.
-        let covering = |patterns: &[&str]| {
-            assume_grants
-                .iter()
-                .filter_map(|index: &usize| {
-                    let grant: &EffectiveGrant<'_> = &effective.grants[*index];
-                    let ResourceBlock::Resource(resources) = grant.resources else {
-                        return None;
-                    };
-                    let every = resources
-                        .iter()
-                        .any(|pattern| patterns.contains(&pattern.as_str()));
-                    let same_for_every_role =
-                        grant.restrictions_for("sts:AssumeRole").all(|restriction| {
-                            matches!(restriction, Restriction::ConditionalDeny { .. })
-                        });
-                    (every && same_for_every_role).then(|| SharedGrant {
-                        via: policies.describe(&grant.source),
-                        conditions: grant.qualifications("sts:AssumeRole"),
-                    })
-                })
-                .min_by_key(|grant| grant.conditions.len())
-        };
-        let every_role = covering(&["*", "arn:aws:iam::*:role/*", "arn:aws:iam::*:*"]);
-        let own_account_roles = every_role.clone().or_else(|| {
-            covering(&[
-                &format!("arn:aws:iam::{account}:role/*"),
-                &format!("arn:aws:iam::{account}:*"),
-            ])
-        });
-        assumers.insert(
-            identity.key.clone(),
-            Assumer {
-                arn: crate::aws_arn(identity),
-                policies,
-                effective,
-                assume_grants,
-                every_role,
-                own_account_roles,
-            },
-        );
+    let identities: Vec<&Identity> = context.graph.identities().collect();
+    identities
+        .into_par_iter()
+        .filter_map(|identity| Some((identity.key.clone(), assumer(context, identity)?)))
+        .collect()
+}
+
+/// Returns the policies and effective access of an AWS identity that may call
+/// `sts:AssumeRole`, or `None` for any other identity.
+fn assumer<'c>(context: &'c Context<'_>, identity: &Identity) -> Option<Assumer<'c>> {
+    if identity.provider != ProviderId::Aws {
+        return None;
     }
-    assumers
+    let summary = context.aws_summary(&identity.key)?;
+    if !summary.actions.contains("sts:AssumeRole") {
+        return None;
+    }
+    let policies = context.aws_policy_set(identity)?;
+    let mut assume_grants = policies.effective(context.now).grants;
+    assume_grants.retain(|grant| grant.actions.contains("sts:AssumeRole"));
+    assume_grants.shrink_to_fit();
+    let account = identity.scope.native_id();
+    // Conditions and conditional Denies hold or not whatever the role, so they travel
+    // with the edge; a Deny or limit on some resources would not.
+    let covering = |patterns: &[&str]| {
+        assume_grants
+            .iter()
+            .filter_map(|grant: &EffectiveGrant<'_>| {
+                let ResourceBlock::Resource(resources) = grant.resources else {
+                    return None;
+                };
+                let every = resources
+                    .iter()
+                    .any(|pattern| patterns.contains(&pattern.as_str()));
+                (every && same_for_every_role(grant)).then(|| SharedGrant {
+                    via: policies.describe(&grant.source),
+                    conditions: grant.qualifications("sts:AssumeRole"),
+                })
+            })
+            .min_by_key(|grant| grant.conditions.len())
+    };
+    let pattern_grants: Vec<PatternGrant> = assume_grants
+        .iter()
+        .enumerate()
+        .map_while(|(index, grant)| {
+            let ResourceBlock::Resource(resources) = grant.resources else {
+                return None;
+            };
+            same_for_every_role(grant).then(|| PatternGrant {
+                patterns: resources
+                    .iter()
+                    .map(|pattern| pattern.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                index,
+                grant: SharedGrant {
+                    via: policies.describe(&grant.source),
+                    conditions: grant.qualifications("sts:AssumeRole"),
+                },
+            })
+        })
+        .collect();
+    let pattern_grants = if pattern_grants.len() == assume_grants.len() {
+        pattern_grants
+    } else {
+        Vec::new()
+    };
+    let every_role = covering(&["*", "arn:aws:iam::*:role/*", "arn:aws:iam::*:*"]);
+    let own_account_roles = every_role.clone().or_else(|| {
+        covering(&[
+            &format!("arn:aws:iam::{account}:role/*"),
+            &format!("arn:aws:iam::{account}:*"),
+        ])
+    });
+    Some(Assumer {
+        arn: crate::aws_arn(identity),
+        policies,
+        assume_grants,
+        every_role,
+        own_account_roles,
+        pattern_grants,
+    })
+}
+
+/// Returns whether the grant's restrictions on `sts:AssumeRole` hold or not whatever the
+/// role: conditional Denies do, a Deny or limit on some resources does not.
+fn same_for_every_role(grant: &EffectiveGrant<'_>) -> bool {
+    grant
+        .restrictions_for("sts:AssumeRole")
+        .all(|restriction| matches!(restriction, Restriction::ConditionalDeny { .. }))
 }
 
 /// Builds the edge from a principal whose identity policies must allow `sts:AssumeRole` on
@@ -1094,7 +1189,6 @@ fn edge_through_policy(
     let grant = assumer
         .assume_grants
         .iter()
-        .map(|index| &assumer.effective.grants[*index])
         .filter(|grant| grant.may_reach("sts:AssumeRole", target_arn))
         .min_by_key(|grant| {
             grant.conditions.len() + grant.restrictions_for("sts:AssumeRole").count()
@@ -1205,6 +1299,75 @@ fn conditions_exclude(trust: &Trust, principal: &Identity) -> bool {
 /// every role of `target_account` that trusts their account.
 fn account_node(trusting_account: &str, target_account: &str) -> String {
     format!("account {trusting_account} to roles of {target_account}")
+}
+
+/// Returns the node that stands for the principals of `trusting_account` whose grants reach
+/// the roles of `target_account` that match `patterns`.
+fn pattern_node(trusting_account: &str, target_account: &str, patterns: &str) -> String {
+    format!("account {trusting_account} to roles of {target_account} matching {patterns}")
+}
+
+/// The principals of one account sorted by how they reach the roles of another account
+/// that trust the first: through a grant on every role, through grants whose patterns
+/// decide alone, or through grants to judge role by role.
+struct Partition<'p, 'c> {
+    /// The principals with a grant on every role.
+    every_role: Vec<&'p IdentityKey>,
+    /// Whether some role let in the principals of `every_role`.
+    every_role_used: bool,
+    /// The principals whose grants all reach roles by their patterns, by those patterns.
+    by_patterns: BTreeMap<&'p str, PatternGroup<'p, 'c>>,
+    /// The other principals.
+    per_role: Vec<(&'p Identity, &'p Assumer<'c>)>,
+}
+
+/// The principals holding grants with the same `Resource` patterns.
+struct PatternGroup<'p, 'c> {
+    patterns: &'p str,
+    /// One of the grants, to test roles against.
+    grant: &'p EffectiveGrant<'c>,
+    members: Vec<(&'p Identity, &'p Assumer<'c>, &'p PatternGrant)>,
+    /// Whether some role let in the members.
+    used: bool,
+}
+
+impl<'p, 'c> Partition<'p, 'c> {
+    fn new(
+        principals: &[(&'p Identity, &'p Assumer<'c>)],
+        trusting_account: &str,
+        target_account: &str,
+    ) -> Partition<'p, 'c> {
+        let mut partition = Partition {
+            every_role: Vec::new(),
+            every_role_used: false,
+            by_patterns: BTreeMap::new(),
+            per_role: Vec::new(),
+        };
+        for &(principal, assumer) in principals {
+            if reaches_every_role(assumer, trusting_account, target_account).is_some() {
+                partition.every_role.push(&principal.key);
+                continue;
+            }
+            if assumer.pattern_grants.is_empty() {
+                partition.per_role.push((principal, assumer));
+                continue;
+            }
+            for pattern_grant in &assumer.pattern_grants {
+                partition
+                    .by_patterns
+                    .entry(pattern_grant.patterns.as_str())
+                    .or_insert_with(|| PatternGroup {
+                        patterns: pattern_grant.patterns.as_str(),
+                        grant: &assumer.assume_grants[pattern_grant.index],
+                        members: Vec::new(),
+                        used: false,
+                    })
+                    .members
+                    .push((principal, assumer, pattern_grant));
+            }
+        }
+        partition
+    }
 }
 
 /// Returns how the assumer may assume every role of `target_account`, when one grant lets it
@@ -1319,6 +1482,7 @@ fn index<K: std::hash::Hash + Eq>(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+    use roster_graph::IdentityGraph;
     use roster_model::AwsIdentityDetails;
     use serde_json::json;
 
@@ -1693,6 +1857,80 @@ mod tests {
             chain.contains("role/platform-admin` trusts account `111122223333`"),
             "{chain}"
         );
+    }
+
+    /// Builds an estate where `ci-runner` holds `assume` and the admin-equivalent roles
+    /// `platform-admin` and `data-admin` both trust the whole account.
+    fn account_trusting_admins(assume: serde_json::Value) -> IdentityGraph {
+        let runner = user("ci-runner");
+        let assume = aws_policy("assume", assume);
+        let everything = aws_policy("everything", allow(json!("*"), "*"));
+        let mut estate = Estate::new()
+            .grant(grant_to(&runner, &assume))
+            .identity(runner)
+            .policy(assume)
+            .policy(everything.clone());
+        for name in ["platform-admin", "data-admin"] {
+            let admin = role(name);
+            let mut account_trust = trust_to(
+                &admin,
+                PrincipalKind::Account,
+                "arn:aws:iam::111122223333:root",
+            );
+            account_trust.principal.account = Some("111122223333".to_owned());
+            estate = estate
+                .trust(account_trust)
+                .grant(grant_to(&admin, &everything))
+                .identity(admin);
+        }
+        estate.graph()
+    }
+
+    #[test]
+    fn pattern_grant_chain_shares_one_node() {
+        let graph = account_trusting_admins(allow(
+            json!("sts:AssumeRole"),
+            "arn:aws:iam::111122223333:role/platform-*",
+        ));
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let evidence = findings[0].evidence.join("\n");
+        assert!(
+            evidence.contains(
+                "may assume the roles of account `111122223333` that match \
+                 `arn:aws:iam::111122223333:role/platform-*` and trust account `111122223333` \
+                 (allowed by policy `assume`"
+            ),
+            "{evidence}"
+        );
+        // `data-admin` is out of the grant's reach, but not out of `platform-admin`'s.
+        let first_hop = |role: &str| {
+            format!(
+                "(allowed by policy `assume` statement 0); \
+                 `arn:aws:iam::111122223333:role/{role}` trusts account"
+            )
+        };
+        assert!(
+            evidence.contains(&first_hop("platform-admin")),
+            "{evidence}"
+        );
+        assert!(!evidence.contains(&first_hop("data-admin")), "{evidence}");
+    }
+
+    #[test]
+    fn deny_on_some_roles_keeps_grant_off_shared_node() {
+        let graph = account_trusting_admins(json!({"Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Resource": "arn:aws:iam::111122223333:role/platform-*"},
+            {"Effect": "Deny", "Action": "sts:AssumeRole",
+             "Resource": "arn:aws:iam::111122223333:role/platform-admin"}
+        ]}));
+
+        let findings = run(&RULE, &graph, None);
+
+        assert!(findings.is_empty(), "{findings:#?}");
     }
 
     #[test]

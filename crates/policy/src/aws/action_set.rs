@@ -16,6 +16,31 @@ pub struct ActionSet {
     outside: Outside,
 }
 
+/// An action name such as `iam:PassRole` with its place in the catalogue, looked up once.
+/// Code that asks many sets about one action resolves it first and passes this instead of
+/// the name, so that each question is a bit test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionName<'a> {
+    name: &'a str,
+    /// The catalogue index; `None` for an action the catalogue lacks.
+    index: Option<usize>,
+}
+
+impl<'a> ActionName<'a> {
+    /// Looks the action up in the catalogue (case-insensitively).
+    pub fn new(name: &'a str) -> ActionName<'a> {
+        ActionName {
+            name,
+            index: catalogue().index_of(name),
+        }
+    }
+
+    /// Returns the name as given.
+    pub fn as_str(&self) -> &'a str {
+        self.name
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Outside {
     /// The actions outside the catalogue that these patterns match.
@@ -169,12 +194,18 @@ impl ActionSet {
 
     /// Returns whether the set contains an action such as `iam:PassRole` (case-insensitive).
     pub fn contains(&self, action: &str) -> bool {
-        if let Some(index) = catalogue().index_of(action) {
+        self.contains_action(ActionName::new(action))
+    }
+
+    /// Returns whether the set contains the action, looked up in the catalogue beforehand.
+    pub fn contains_action(&self, action: ActionName<'_>) -> bool {
+        if let Some(index) = action.index {
             return self.bits[index / 64] & (1 << (index % 64)) != 0;
         }
+        let name = action.name;
         match &self.outside {
-            Outside::Listed(patterns) => patterns.iter().any(|pattern| pattern.matches(action)),
-            Outside::AllExcept(patterns) => !patterns.iter().any(|pattern| pattern.matches(action)),
+            Outside::Listed(patterns) => patterns.iter().any(|pattern| pattern.matches(name)),
+            Outside::AllExcept(patterns) => !patterns.iter().any(|pattern| pattern.matches(name)),
         }
     }
 

@@ -5,11 +5,13 @@
 //! package ships (see `catalogue/PROVENANCE.md`). It is read once per process.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 use std::sync::OnceLock;
 
 use flate2::read::GzDecoder;
+use foldhash::fast::FixedState;
 
 use super::action::ActionPattern;
 
@@ -133,7 +135,13 @@ pub enum Unknown {
 pub struct Catalogue {
     actions: Vec<ActionInfo>,
     services: Vec<ServiceRange>,
+    /// The index of each action by its lowercased `service:name`. Rules ask about single
+    /// actions millions of times per scan, so a lookup is one hash, not a search.
+    by_name: HashMap<Box<str>, u32, FixedState>,
 }
+
+/// Action names up to this length are lowercased on the stack for a lookup.
+const SHORT_NAME: usize = 128;
 
 /// Returns the embedded catalogue, reading it on first use.
 pub fn catalogue() -> &'static Catalogue {
@@ -146,6 +154,7 @@ pub fn catalogue() -> &'static Catalogue {
             Catalogue {
                 actions: Vec::new(),
                 services: Vec::new(),
+                by_name: HashMap::default(),
             }
         }
     })
@@ -176,7 +185,17 @@ impl Catalogue {
         });
 
         let services = service_ranges(&actions);
-        Ok(Catalogue { actions, services })
+        let mut by_name = HashMap::with_capacity_and_hasher(actions.len(), FixedState::default());
+        for (index, action) in actions.iter().enumerate() {
+            let index = u32::try_from(index)
+                .map_err(|_| format!("the catalogue has more than {} actions", u32::MAX))?;
+            by_name.insert(action.to_string().to_ascii_lowercase().into(), index);
+        }
+        Ok(Catalogue {
+            actions,
+            services,
+            by_name,
+        })
     }
 
     /// Returns the number of actions.
@@ -280,13 +299,18 @@ impl Catalogue {
     }
 
     pub(crate) fn index_of(&self, action: &str) -> Option<usize> {
-        let (service, name) = action.split_once(':')?;
-        let range = self.service_range(service)?;
-        let slice = &self.actions[range.start..range.end];
-        slice
-            .binary_search_by(|info| compare_names(info.name, name))
-            .ok()
-            .map(|offset| range.start + offset)
+        let mut buffer = [0u8; SHORT_NAME];
+        let index = match buffer.get_mut(..action.len()) {
+            Some(short) => {
+                short.copy_from_slice(action.as_bytes());
+                short.make_ascii_lowercase();
+                // Lowercasing ASCII bytes keeps UTF-8 valid, so this never fails.
+                let lowered = std::str::from_utf8(short).ok()?;
+                self.by_name.get(lowered)
+            }
+            None => self.by_name.get(action.to_ascii_lowercase().as_str()),
+        };
+        index.map(|index| *index as usize)
     }
 
     fn service_range(&self, prefix: &str) -> Option<ServiceRange> {

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use super::action_set::ActionSet;
+use super::action_set::{ActionName, ActionSet};
 use super::catalogue::ActionInfo;
 use super::condition::Condition;
 use super::decision::StatementRef;
@@ -123,9 +123,17 @@ impl EffectiveGrant<'_> {
         &'g self,
         action: &'g str,
     ) -> impl Iterator<Item = &'g Restriction<'g>> + 'g {
+        self.restrictions_for_action(ActionName::new(action))
+    }
+
+    /// Like [`Self::restrictions_for`], for an action looked up beforehand.
+    pub fn restrictions_for_action<'g>(
+        &'g self,
+        action: ActionName<'g>,
+    ) -> impl Iterator<Item = &'g Restriction<'g>> + 'g {
         self.restrictions
             .iter()
-            .filter(move |restriction| restriction.actions().contains(action))
+            .filter(move |restriction| restriction.actions().contains_action(action))
     }
 
     /// Returns whether the action is granted without condition or restriction.
@@ -140,17 +148,22 @@ impl EffectiveGrant<'_> {
     /// the action on it through some statement. Conditions are not evaluated, so a
     /// conditional Allow or Deny counts as letting the action through.
     pub fn may_reach(&self, action: &str, arn: &str) -> bool {
-        if !self.actions.contains(action) || !may_include(Some(self.resources), arn) {
+        self.may_reach_action(ActionName::new(action), arn)
+    }
+
+    /// Like [`Self::may_reach`], for an action looked up beforehand.
+    pub fn may_reach_action(&self, action: ActionName<'_>, arn: &str) -> bool {
+        if !self.actions.contains_action(action) || !may_include(Some(self.resources), arn) {
             return false;
         }
-        self.restrictions_for(action)
+        self.restrictions_for_action(action)
             .all(|restriction| match restriction {
                 Restriction::ConditionalDeny { .. } => true,
                 Restriction::PartialDeny { statement, .. } => {
                     !surely_includes(statement.statement.resources.as_ref(), arn)
                 }
                 Restriction::Limited { statements, .. } => statements.iter().any(|allow| {
-                    allow.statement.action_set().contains(action)
+                    allow.statement.action_set().contains_action(action)
                         && may_include(allow.statement.resources.as_ref(), arn)
                 }),
             })

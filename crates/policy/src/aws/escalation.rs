@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt;
 
-use super::action_set::ActionSet;
+use super::action_set::{ActionName, ActionSet};
 use super::arn::Arn;
 use super::condition::{Condition, OperatorKind};
 use super::decision::StatementRef;
@@ -354,9 +354,41 @@ pub fn escalation_paths_described(
 /// `service`: some `iam:PassRole` grant lets the role through its resources, its Denies and
 /// limits, and its `iam:PassedToService` conditions.
 pub fn may_pass_role(effective: &EffectiveAccess<'_>, role_arn: &str, service: &str) -> bool {
-    passing_grants(effective, role_arn, service)
-        .next()
-        .is_some()
+    PassRoleGrants::new(effective, service).may_pass(role_arn)
+}
+
+/// The `iam:PassRole` grants of one identity whose `iam:PassedToService` conditions let roles
+/// go to one service, gathered once to ask about many roles.
+pub struct PassRoleGrants<'e, 'a> {
+    grants: Vec<&'e EffectiveGrant<'a>>,
+    action: ActionName<'static>,
+    service: &'e str,
+}
+
+impl<'e, 'a> PassRoleGrants<'e, 'a> {
+    /// Gathers the grants of `effective` that may pass roles to `service`.
+    pub fn new(effective: &'e EffectiveAccess<'a>, service: &'e str) -> PassRoleGrants<'e, 'a> {
+        let action = ActionName::new("iam:PassRole");
+        let grants = effective
+            .grants
+            .iter()
+            .filter(|grant| grant.actions.contains_action(action) && passes_to(grant, service))
+            .collect();
+        PassRoleGrants {
+            grants,
+            action,
+            service,
+        }
+    }
+
+    /// Returns whether some grant lets the role `role_arn` through its resources, its Denies
+    /// and limits: the answer of [`may_pass_role`].
+    pub fn may_pass(&self, role_arn: &str) -> bool {
+        self.grants.iter().any(|grant| {
+            grant.may_reach_action(self.action, role_arn)
+                && restrictions_pass_to(grant, self.action, role_arn, self.service)
+        })
+    }
 }
 
 /// Describes the `iam:PassRole` step that passes the role `role_arn` to `service`, like the
@@ -384,10 +416,11 @@ fn passing_grants<'e, 'a>(
     role_arn: &'e str,
     service: &'e str,
 ) -> impl Iterator<Item = &'e EffectiveGrant<'a>> + 'e {
+    let action = ActionName::new("iam:PassRole");
     effective.grants_for("iam:PassRole").filter(move |grant| {
         passes_to(grant, service)
-            && grant.may_reach("iam:PassRole", role_arn)
-            && restrictions_pass_to(grant, role_arn, service)
+            && grant.may_reach_action(action, role_arn)
+            && restrictions_pass_to(grant, action, role_arn, service)
     })
 }
 
@@ -731,12 +764,17 @@ fn is_service_condition(condition: &Condition) -> bool {
 /// Returns whether the Denies and limiting layers on a grant let the role be passed to
 /// `service`. Each layer must allow `iam:PassRole` through a statement whose
 /// `iam:PassedToService` conditions hold. A Deny that tests the service alone must not apply.
-fn restrictions_pass_to(grant: &EffectiveGrant<'_>, role_arn: &str, service: &str) -> bool {
+fn restrictions_pass_to(
+    grant: &EffectiveGrant<'_>,
+    pass_role: ActionName<'_>,
+    role_arn: &str,
+    service: &str,
+) -> bool {
     grant
-        .restrictions_for("iam:PassRole")
+        .restrictions_for_action(pass_role)
         .all(|restriction| match restriction {
             Restriction::Limited { statements, .. } => statements.iter().any(|allow| {
-                allow.statement.action_set().contains("iam:PassRole")
+                allow.statement.action_set().contains_action(pass_role)
                     && service_conditions_hold(&allow.statement.conditions, service)
             }),
             Restriction::ConditionalDeny { statement, .. } => {

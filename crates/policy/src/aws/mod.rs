@@ -33,7 +33,7 @@ mod variable;
 mod wildcard;
 
 pub use action::ActionPattern;
-pub use action_set::ActionSet;
+pub use action_set::{ActionName, ActionSet};
 pub use arn::{Arn, is_account_id, is_arn, principal_account};
 pub use catalogue::{
     AccessLevel, ActionInfo, Catalogue, Expansion, ResourceType, Unknown, catalogue,
@@ -50,9 +50,9 @@ pub use document::{
 pub use effective::{AccessEntry, EffectiveAccess, EffectiveGrant, Restriction, effective_access};
 pub use error::PolicyError;
 pub use escalation::{
-    AdminEquivalence, EscalationKind, EscalationPath, TrustEdge, TrustGraph, assume_role_paths,
-    escalation_paths, escalation_paths_described, is_admin_equivalent, may_act_on, may_pass_role,
-    pass_role_step,
+    AdminEquivalence, EscalationKind, EscalationPath, PassRoleGrants, TrustEdge, TrustGraph,
+    assume_role_paths, escalation_paths, escalation_paths_described, is_admin_equivalent,
+    may_act_on, may_pass_role, pass_role_step,
 };
 pub use evaluate::evaluate;
 pub use parse::Grammar;
