@@ -379,8 +379,10 @@ struct Candidate<'c> {
 /// Users or roles of one account, admin-equivalent ones first, then by key.
 struct Candidates<'c> {
     members: Vec<Candidate<'c>>,
-    /// Whether a member is admin-equivalent.
-    any_admin: bool,
+    /// The number of admin-equivalent members, which come first.
+    admins: usize,
+    /// The positions of the members in `members`, by ARN.
+    by_arn: Vec<usize>,
     /// The actions of the members that are not admin-equivalent, together.
     union: ActionSet,
 }
@@ -397,9 +399,13 @@ impl<'c> Candidates<'c> {
         for member in members.iter().filter(|member| !member.summary.admin) {
             union.union_with(&member.summary.actions);
         }
+        let admins = members.partition_point(|member| member.summary.admin);
+        let mut by_arn: Vec<usize> = (0..members.len()).collect();
+        by_arn.sort_by(|a, b| members[*a].arn.cmp(&members[*b].arn));
         Candidates {
-            any_admin: members.iter().any(|member| member.summary.admin),
             members,
+            admins,
+            by_arn,
             union,
         }
     }
@@ -413,11 +419,51 @@ impl<'c> Candidates<'c> {
         caller_actions: &ActionSet,
         accept: impl Fn(&Candidate<'c>) -> bool,
     ) -> Named<'c> {
-        let mut named = Named::default();
-        if !self.any_admin && !self.union.has_catalogue_action_outside(caller_actions) {
-            return named;
+        self.stronger_among(0..self.members.len(), identity, caller_actions, accept)
+    }
+
+    /// Like [`Self::stronger`], among the members whose ARNs start with one of `prefixes`
+    /// only. `accept` must let no other member through.
+    fn stronger_with_prefix(
+        &self,
+        prefixes: &[&str],
+        identity: &Identity,
+        caller_actions: &ActionSet,
+        accept: impl Fn(&Candidate<'c>) -> bool,
+    ) -> Named<'c> {
+        let mut positions: Vec<usize> = Vec::new();
+        for prefix in prefixes {
+            let first = self
+                .by_arn
+                .partition_point(|position| self.members[*position].arn.as_str() < *prefix);
+            positions.extend(
+                self.by_arn[first..]
+                    .iter()
+                    .take_while(|position| self.members[**position].arn.starts_with(prefix)),
+            );
         }
-        for member in &self.members {
+        positions.sort_unstable();
+        positions.dedup();
+        self.stronger_among(positions, identity, caller_actions, accept)
+    }
+
+    /// Examines the members at `positions`, in ascending order.
+    fn stronger_among(
+        &self,
+        positions: impl IntoIterator<Item = usize>,
+        identity: &Identity,
+        caller_actions: &ActionSet,
+        accept: impl Fn(&Candidate<'c>) -> bool,
+    ) -> Named<'c> {
+        let mut named = Named::default();
+        // Admin-equivalent members come first. Past them, a member can hold more than the
+        // caller only if all of them together do.
+        let past_admins = self.union.has_catalogue_action_outside(caller_actions);
+        for position in positions {
+            if position >= self.admins && !past_admins {
+                break;
+            }
+            let member = &self.members[position];
             if member.identity.key == identity.key
                 || !member.summary.grants_more_than(caller_actions)
                 || !accept(member)
@@ -551,6 +597,7 @@ impl<'c> Estate<'c> {
         service: &str,
         instance_profile: bool,
         caller_actions: &ActionSet,
+        prefixes: Option<&[&str]>,
         accept: impl Fn(&Candidate<'c>) -> bool,
     ) -> Named<'c> {
         let Some(candidates) = self
@@ -559,14 +606,20 @@ impl<'c> Estate<'c> {
         else {
             return Named::default();
         };
-        candidates.stronger(identity, caller_actions, |role| {
+        let accept = |role: &Candidate<'c>| {
             let has_profile = role
                 .identity
                 .aws
                 .as_ref()
                 .is_some_and(|aws| !aws.instance_profiles.is_empty());
             (!instance_profile || has_profile) && accept(role)
-        })
+        };
+        match prefixes {
+            Some(prefixes) => {
+                candidates.stronger_with_prefix(prefixes, identity, caller_actions, accept)
+            }
+            None => candidates.stronger(identity, caller_actions, accept),
+        }
     }
 
     /// Decides whether an `iam:PassRole` path to `service` holds. Returns the step that names
@@ -586,11 +639,13 @@ impl<'c> Estate<'c> {
         let instance_profile = service == "ec2.amazonaws.com"
             && !effective.may_perform("iam:AddRoleToInstanceProfile");
         let pass_grants = PassRoleGrants::new(effective, service);
+        let prefixes = pass_grants.role_prefixes();
         let passable = self.stronger_roles(
             identity,
             service,
             instance_profile,
             caller_actions,
+            prefixes.as_deref(),
             |role| pass_grants.may_pass(&role.arn),
         );
 
@@ -759,6 +814,7 @@ impl<'c> Estate<'c> {
                 code.service,
                 code.instance_profile,
                 caller_actions,
+                None,
                 |_| true,
             );
             if roles.is_empty() {
@@ -1546,6 +1602,54 @@ mod tests {
         assert!(evidence.starts_with("`pass-role-to-compute`: `iam:PassRole` on `*`"));
         assert!(evidence.contains("a new Lambda function runs as the passed role"));
         assert!(evidence.ends_with("roles it can pass that hold more rights: `worker`"));
+    }
+
+    #[test]
+    fn pass_role_limited_by_arn_names_only_roles_in_reach() {
+        let deployer = user("deployer");
+        let deploy = aws_policy(
+            "deploy",
+            json!({"Statement": [
+                {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"},
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": [
+                    "arn:aws:iam::111122223333:role/team-a-*",
+                    "arn:aws:iam::111122223333:role/ops-?x"
+                ]}
+            ]}),
+        );
+        let storage = aws_policy("storage", allow(json!("s3:*"), "*"));
+        let mut estate = Estate::new()
+            .grant(grant_to(&deployer, &deploy))
+            .identity(deployer)
+            .policy(deploy)
+            .policy(storage.clone());
+        for name in [
+            "team-a-worker",
+            "team-b-worker",
+            "ops-1x",
+            "ops-11x",
+            "team-a",
+        ] {
+            let worker = role(name);
+            estate = estate
+                .trust(trust_to(
+                    &worker,
+                    PrincipalKind::Service,
+                    "lambda.amazonaws.com",
+                ))
+                .grant(grant_to(&worker, &storage))
+                .identity(worker);
+        }
+
+        let findings = run(&RULE, &estate.graph(), None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(
+            findings[0].evidence[0]
+                .ends_with("roles it can pass that hold more rights: `ops-1x`, `team-a-worker`"),
+            "{}",
+            findings[0].evidence[0]
+        );
     }
 
     #[test]

@@ -381,6 +381,28 @@ impl<'e, 'a> PassRoleGrants<'e, 'a> {
         }
     }
 
+    /// Returns the literal beginnings of the grants' `Resource` patterns: every role that
+    /// [`Self::may_pass`] accepts has an ARN that starts with one of them. Returns `None`
+    /// when that bounds nothing: a grant has `NotResource`, or a pattern starts with a
+    /// wildcard or a policy variable.
+    pub fn role_prefixes(&self) -> Option<Vec<&'a str>> {
+        let mut prefixes = Vec::new();
+        for grant in &self.grants {
+            let ResourceBlock::Resource(patterns) = grant.resources else {
+                return None;
+            };
+            for pattern in patterns {
+                let text = pattern.as_str();
+                let literal = text.find(['*', '?', '$']).unwrap_or(text.len());
+                if literal == 0 {
+                    return None;
+                }
+                prefixes.push(&text[..literal]);
+            }
+        }
+        Some(prefixes)
+    }
+
     /// Returns whether some grant lets the role `role_arn` through its resources, its Denies
     /// and limits: the answer of [`may_pass_role`].
     pub fn may_pass(&self, role_arn: &str) -> bool {
