@@ -1108,7 +1108,7 @@ struct Assumer<'c> {
     arn: String,
     policies: IdentityPolicies<'c>,
     /// The grants of the identity's effective access that cover `sts:AssumeRole`. The
-    /// others are dropped: tens of thousands of assumers keep these at once.
+    /// others are dropped, because tens of thousands of assumers keep these at once.
     assume_grants: Vec<EffectiveGrant<'c>>,
     /// A grant that lets the identity assume every role on the same terms; `None` when
     /// there is none.
@@ -1605,7 +1605,7 @@ mod tests {
     }
 
     #[test]
-    fn pass_role_limited_by_arn_names_only_roles_in_reach() {
+    fn pass_role_arn_prefix_limits_roles() {
         let deployer = user("deployer");
         let deploy = aws_policy(
             "deploy",
@@ -1963,7 +1963,7 @@ mod tests {
         );
     }
 
-    /// Builds an estate where `ci-runner` holds `assume` and the admin-equivalent roles
+    /// Builds an estate where `ci-runner` is granted `assume` and the admin-equivalent roles
     /// `platform-admin` and `data-admin` both trust the whole account.
     fn account_trusting_admins(assume: serde_json::Value) -> IdentityGraph {
         let runner = user("ci-runner");
@@ -2024,7 +2024,7 @@ mod tests {
     }
 
     #[test]
-    fn deny_on_some_roles_keeps_grant_off_shared_node() {
+    fn partial_deny_skips_shared_node() {
         let graph = account_trusting_admins(json!({"Statement": [
             {"Effect": "Allow", "Action": "sts:AssumeRole",
              "Resource": "arn:aws:iam::111122223333:role/platform-*"},

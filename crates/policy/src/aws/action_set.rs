@@ -17,8 +17,8 @@ pub struct ActionSet {
 }
 
 /// An action name such as `iam:PassRole` with its place in the catalogue, looked up once.
-/// Code that asks many sets about one action resolves it first and passes this instead of
-/// the name, so that each question is a bit test.
+/// Code that tests many sets for one action resolves it first and passes this instead of
+/// the name, so that each test is a bit test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ActionName<'a> {
     name: &'a str,

@@ -304,7 +304,7 @@ impl Catalogue {
             Some(short) => {
                 short.copy_from_slice(action.as_bytes());
                 short.make_ascii_lowercase();
-                // Lowercasing ASCII bytes keeps UTF-8 valid, so this never fails.
+                // Lowercasing ASCII bytes leaves valid UTF-8 valid.
                 let lowered = std::str::from_utf8(short).ok()?;
                 self.by_name.get(lowered)
             }

@@ -404,7 +404,7 @@ impl<'e, 'a> PassRoleGrants<'e, 'a> {
     }
 
     /// Returns whether some grant lets the role `role_arn` through its resources, its Denies
-    /// and limits: the answer of [`may_pass_role`].
+    /// and limits, as [`may_pass_role`] does.
     pub fn may_pass(&self, role_arn: &str) -> bool {
         self.grants.iter().any(|grant| {
             grant.may_reach_action(self.action, role_arn)
