@@ -15,9 +15,10 @@ use roster_model::{
     Boundary, GroupKey, Identity, IdentityKey, IdentityKind, Policy, PolicyKey, ProviderId, Subject,
 };
 use roster_policy::aws::{
-    ActionPattern, ActionSet, AdminEquivalence, BoundaryState, Condition, Effect, EffectiveAccess,
-    EffectiveGrant, Exemption, Grammar, Layer, NamedPolicy, OperatorKind, PolicyDocument,
-    PolicySet, StatementRef, effective_access, is_admin_equivalent,
+    ActionName, ActionPattern, ActionSet, AdminEquivalence, BoundaryState, Condition, Effect,
+    EffectiveAccess, EffectiveGrant, Exemption, Grammar, Layer, NamedPolicy, OperatorKind,
+    PolicyDocument, PolicySet, StatementRef, effective_access, effective_access_for,
+    is_admin_equivalent,
 };
 
 use crate::Context;
@@ -98,12 +99,15 @@ impl<'c> IdentityPolicies<'c> {
     /// such as a date that has passed, are left out.
     pub fn effective(&self, now: Timestamp) -> EffectiveAccess<'c> {
         let mut effective = effective_access(&self.set);
-        effective.grants.retain(|grant| {
-            !grant
-                .conditions
-                .iter()
-                .any(|condition| expired(condition, now))
-        });
+        drop_expired(&mut effective, now);
+        effective
+    }
+
+    /// Computes the effective access at `now` like [`Self::effective`], with only the grants
+    /// whose statements name the action.
+    pub fn effective_for(&self, now: Timestamp, action: ActionName<'_>) -> EffectiveAccess<'c> {
+        let mut effective = effective_access_for(&self.set, action);
+        drop_expired(&mut effective, now);
         effective
     }
 
@@ -154,6 +158,16 @@ impl<'c> IdentityPolicies<'c> {
         );
         terms
     }
+}
+
+/// Drops the grants whose conditions can no longer hold at `now`.
+fn drop_expired(effective: &mut EffectiveAccess<'_>, now: Timestamp) {
+    effective.grants.retain(|grant| {
+        !grant
+            .conditions
+            .iter()
+            .any(|condition| expired(condition, now))
+    });
 }
 
 /// The identity's effective access amounts to full administration, and how.

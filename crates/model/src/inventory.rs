@@ -1,3 +1,4 @@
+use rayon::slice::ParallelSliceMut;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -102,20 +103,21 @@ impl Inventory {
         self.sources.extend(other.sources);
     }
 
-    /// Sorts every list by key so that output built from the inventory is deterministic.
+    /// Sorts every list by key so that output built from the inventory is deterministic. The
+    /// long lists are sorted on every core, because an estate may have a million grants.
     pub fn sort(&mut self) {
         self.scopes.sort_by(|a, b| a.id.cmp(&b.id));
         self.scopes.dedup_by(|a, b| a.id == b.id);
-        self.identities.sort_by(|a, b| a.key.cmp(&b.key));
-        self.credentials.sort_by(|a, b| a.key.cmp(&b.key));
-        self.groups.sort_by(|a, b| a.key.cmp(&b.key));
-        self.policies.sort_by(|a, b| a.key.cmp(&b.key));
+        self.identities.par_sort_by(|a, b| a.key.cmp(&b.key));
+        self.credentials.par_sort_by(|a, b| a.key.cmp(&b.key));
+        self.groups.par_sort_by(|a, b| a.key.cmp(&b.key));
+        self.policies.par_sort_by(|a, b| a.key.cmp(&b.key));
         self.policies.dedup_by(|a, b| a.key == b.key);
-        self.grants.sort_by(|a, b| {
+        self.grants.par_sort_by(|a, b| {
             (&a.subject, &a.policy, &a.scope).cmp(&(&b.subject, &b.policy, &b.scope))
         });
         self.trusts
-            .sort_by(|a, b| (&a.target, &a.principal).cmp(&(&b.target, &b.principal)));
+            .par_sort_by(|a, b| (&a.target, &a.principal).cmp(&(&b.target, &b.principal)));
         self.coverage.sort();
         self.notes.sort();
         self.sources.sort();

@@ -4,7 +4,8 @@
 
 use roster_policy::aws::{
     BoundaryState, EscalationKind, EscalationPath, Grammar, NamedPolicy, PolicyDocument, PolicySet,
-    TrustEdge, assume_role_paths, effective_access, escalation_paths, may_act_on, may_pass_role,
+    TrustEdge, assume_role_paths, effective_access, escalation_paths, may_act_on,
+    may_open_escalation_path, may_pass_role,
 };
 use serde_json::{Value, json};
 
@@ -337,4 +338,49 @@ fn username_variable_names_the_caller_only() {
     assert!(may_act_on(&effective, "iam:CreateAccessKey", USER, USER));
     assert!(!may_act_on(&effective, "iam:CreateAccessKey", USER, other));
     assert!(!may_act_on(&effective, "iam:CreateAccessKey", ROLE, other));
+}
+
+/// Returns the actions that the statements allow, as effective access computes them.
+fn actions_of(statements: Value) -> roster_policy::aws::ActionSet {
+    let policy = identity(statements);
+    let mut set = PolicySet::new(vec![&policy]);
+    set.boundary = BoundaryState::None;
+    effective_access(&set).actions()
+}
+
+#[test]
+fn every_path_starts_from_listed_action() {
+    // Everything allowed opens every path, so the action each path starts from must be one
+    // that `may_open_escalation_path` looks for.
+    let everything = json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]);
+    let mut checked = 0;
+    for principal in [USER, ROLE] {
+        for path in paths_of(everything.clone(), principal) {
+            let first = path.steps[0].split('`').nth(1).unwrap();
+            let mut actions = vec![first];
+            if path.kind == EscalationKind::PassRoleToCompute {
+                actions.push(path.steps[1].split('`').nth(1).unwrap());
+            }
+
+            assert!(
+                may_open_escalation_path(&actions_of(
+                    json!([{"Effect": "Allow", "Action": actions, "Resource": "*"}])
+                )),
+                "{:?} starts from {actions:?}, which is not listed",
+                path.kind
+            );
+            checked += 1;
+        }
+    }
+
+    assert!(checked >= 20, "only {checked} paths checked");
+}
+
+#[test]
+fn pass_role_alone_opens_no_path() {
+    let statements =
+        json!([{"Effect": "Allow", "Action": ["iam:PassRole", "iam:Get*"], "Resource": "*"}]);
+
+    assert!(!may_open_escalation_path(&actions_of(statements.clone())));
+    assert!(paths_of(statements, USER).is_empty());
 }

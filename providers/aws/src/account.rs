@@ -184,11 +184,14 @@ pub(crate) struct PolicyGaps {
 fn check_policy_references(parts: &mut AccountParts, managed: &ManagedPolicies) -> PolicyGaps {
     let mut absent: BTreeMap<PolicyKey, Vec<String>> = BTreeMap::new();
     let mut flawed: BTreeSet<PolicyKey> = BTreeSet::new();
-    for (policy, user) in policy_references(parts) {
-        match managed.get(&policy) {
-            None => absent.entry(policy).or_default().push(user),
+    for reference in policy_references(parts) {
+        match managed.get(reference.policy) {
+            None => absent
+                .entry(reference.policy.clone())
+                .or_default()
+                .push(reference.by.describe()),
             Some(found) if found.issue.is_some() => {
-                flawed.insert(policy);
+                flawed.insert(reference.policy.clone());
             }
             Some(_) => {}
         }
@@ -239,23 +242,50 @@ fn check_policy_references(parts: &mut AccountParts, managed: &ManagedPolicies) 
 }
 
 /// Returns (managed policy, who uses it) for every attachment and permission boundary.
-fn policy_references(parts: &AccountParts) -> Vec<(PolicyKey, String)> {
+fn policy_references(parts: &AccountParts) -> impl Iterator<Item = PolicyReference<'_>> {
     let attachments = parts
         .grants
         .iter()
         .filter(|grant| !grant.policy.as_str().starts_with("inline:"))
-        .map(|grant| (grant.policy.clone(), subject_key(&grant.subject)));
+        .map(|grant| PolicyReference {
+            policy: &grant.policy,
+            by: Referrer::Grant(&grant.subject),
+        });
     let boundaries = parts
         .identities
         .values()
         .filter_map(|identity| match &identity.boundary {
-            Boundary::Policy(policy) => Some((
-                policy.clone(),
-                format!("{} (as permission boundary)", identity.key),
-            )),
+            Boundary::Policy(policy) => Some(PolicyReference {
+                policy,
+                by: Referrer::Boundary(&identity.key),
+            }),
             Boundary::NotCollected | Boundary::None => None,
         });
-    attachments.chain(boundaries).collect()
+    attachments.chain(boundaries)
+}
+
+/// A managed policy that a grant or a permission boundary of an account refers to.
+struct PolicyReference<'p> {
+    policy: &'p PolicyKey,
+    by: Referrer<'p>,
+}
+
+/// The referrer of a managed policy: a grant or a permission boundary.
+enum Referrer<'p> {
+    /// A grant to this identity or group.
+    Grant(&'p Subject),
+    /// The permission boundary of this identity.
+    Boundary(&'p IdentityKey),
+}
+
+impl Referrer<'_> {
+    /// Describes the referrer for a note: its key, and how it uses a boundary.
+    fn describe(&self) -> String {
+        match self {
+            Referrer::Grant(subject) => subject_key(subject),
+            Referrer::Boundary(key) => format!("{key} (as permission boundary)"),
+        }
+    }
 }
 
 fn subject_key(subject: &Subject) -> String {
@@ -268,10 +298,19 @@ fn subject_key(subject: &Subject) -> String {
 /// Notes problems of customer-managed policies that no grant uses, in their own account.
 /// Problems of unattached AWS-provided policies concern no account and are only logged.
 fn note_unattached_policy_issues(accounts: &mut Accounts, managed: &ManagedPolicies) {
+    let with_issue: BTreeSet<&PolicyKey> = managed
+        .iter()
+        .filter(|(_, policy)| policy.issue.is_some())
+        .map(|(key, _)| key)
+        .collect();
+    if with_issue.is_empty() {
+        return;
+    }
     let referenced: BTreeSet<PolicyKey> = accounts
         .values()
         .flat_map(policy_references)
-        .map(|(policy, _)| policy)
+        .filter(|reference| with_issue.contains(reference.policy))
+        .map(|reference| reference.policy.clone())
         .collect();
 
     for (key, policy) in managed {

@@ -6,10 +6,10 @@ use roster_model::{
     ProviderId, ScopeId, Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
-    ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess, EffectiveGrant,
-    EscalationKind, EscalationPath, Gate, PassRoleGrants, Request, ResourceBlock, Restriction,
-    StatementRef, TrustEdge, TrustGraph, escalation_paths_described, evaluate, is_admin_equivalent,
-    may_act_on, pass_role_step, wildcard_match,
+    ActionName, ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess,
+    EffectiveGrant, EscalationKind, EscalationPath, Gate, PassRoleGrants, Request, ResourceBlock,
+    Restriction, StatementRef, TrustEdge, TrustGraph, escalation_paths_described, evaluate,
+    is_admin_equivalent, may_act_on, may_open_escalation_path, pass_role_step, wildcard_match,
 };
 
 use crate::{
@@ -176,6 +176,17 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
         return None;
     }
     let summary = context.aws_summary(&identity.key)?;
+    // Without an action that a path starts from or a chain toward an admin-equivalent role,
+    // no path can be found, so the effective access is not computed again.
+    let runs_code = RUNNING_CODE
+        .iter()
+        .any(|code| summary.actions.contains(code.action));
+    if !runs_code
+        && !may_open_escalation_path(&summary.actions)
+        && !estate.reach_admin.contains(&summary.arn)
+    {
+        return None;
+    }
     let policies = context.aws_policy_set(identity)?;
     let effective = policies.effective(context.now);
     let admin_under_conditions = match is_admin_equivalent(&effective) {
@@ -1159,8 +1170,9 @@ fn assumer<'c>(context: &'c Context<'_>, identity: &Identity) -> Option<Assumer<
         return None;
     }
     let policies = context.aws_policy_set(identity)?;
-    let mut assume_grants = policies.effective(context.now).grants;
-    assume_grants.retain(|grant| grant.actions.contains("sts:AssumeRole"));
+    let assume_role = ActionName::new("sts:AssumeRole");
+    let mut assume_grants = policies.effective_for(context.now, assume_role).grants;
+    assume_grants.retain(|grant| grant.actions.contains_action(assume_role));
     assume_grants.shrink_to_fit();
     let account = identity.scope.native_id();
     // Conditions and conditional Denies hold or not whatever the role, so they travel

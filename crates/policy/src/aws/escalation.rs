@@ -220,6 +220,38 @@ const COMPUTE_ACTIONS: [(&str, &str, &str); 12] = [
     ),
 ];
 
+/// The IAM actions that a path of [`escalation_paths`] starts from, besides `iam:PassRole`.
+const IAM_STEP_ACTIONS: [&str; 13] = [
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:PutUserPolicy",
+    "iam:AttachUserPolicy",
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutGroupPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:AddUserToGroup",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+];
+
+/// Returns whether [`escalation_paths`] may find a path for an identity whose effective
+/// access allows `actions`: it allows `iam:PassRole` and a service that runs code, or one of
+/// the IAM actions a path starts from. When this returns false, no path is found, so a
+/// caller can skip computing the effective access.
+pub fn may_open_escalation_path(actions: &ActionSet) -> bool {
+    let pass_to_compute = actions.contains("iam:PassRole")
+        && COMPUTE_ACTIONS
+            .iter()
+            .any(|(action, _, _)| actions.contains(action));
+    pass_to_compute
+        || IAM_STEP_ACTIONS
+            .iter()
+            .any(|action| actions.contains(action))
+}
+
 /// Lists the privilege-escalation paths that effective access opens to the principal named
 /// by `principal_arn` (an IAM user or role ARN).
 pub fn escalation_paths(
@@ -245,6 +277,10 @@ pub fn escalation_paths_described(
         .unwrap_or_default();
 
     for (action, service, effect) in COMPUTE_ACTIONS {
+        // Most identities cannot start most of these services, and that is the cheaper test.
+        if !effective.may_perform(action) {
+            continue;
+        }
         let Some(pass_role) = find_grant_step(effective, describe, "iam:PassRole", |grant| {
             passes_to(grant, service)
         }) else {

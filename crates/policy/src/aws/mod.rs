@@ -47,12 +47,15 @@ pub use document::{
     ActionBlock, Effect, NamedPolicy, PolicyDocument, PrincipalBlock, PrincipalType, Principals,
     ResourceBlock, ResourcePattern, Statement, Version,
 };
-pub use effective::{AccessEntry, EffectiveAccess, EffectiveGrant, Restriction, effective_access};
+pub use effective::{
+    AccessEntry, EffectiveAccess, EffectiveGrant, Restriction, effective_access,
+    effective_access_for,
+};
 pub use error::PolicyError;
 pub use escalation::{
     AdminEquivalence, EscalationKind, EscalationPath, PassRoleGrants, TrustEdge, TrustGraph,
     assume_role_paths, escalation_paths, escalation_paths_described, is_admin_equivalent,
-    may_act_on, may_pass_role, pass_role_step,
+    may_act_on, may_open_escalation_path, may_pass_role, pass_role_step,
 };
 pub use evaluate::evaluate;
 pub use parse::Grammar;
