@@ -8,8 +8,9 @@ use roster_model::{
 use roster_policy::aws::{
     ActionName, ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess,
     EffectiveGrant, EscalationKind, EscalationPath, Gate, PassRoleGrants, Request, ResourceBlock,
-    Restriction, StatementRef, TrustEdge, TrustGraph, escalation_paths_described, evaluate,
-    is_admin_equivalent, may_act_on, may_open_escalation_path, pass_role_step, wildcard_match,
+    ResourcePattern, Restriction, StatementRef, TrustEdge, TrustGraph, escalation_paths_described,
+    evaluate, is_admin_equivalent, may_act_on, may_open_escalation_path, pass_role_step,
+    wildcard_match,
 };
 
 use crate::{
@@ -1070,48 +1071,46 @@ fn trust_edges(context: &Context<'_>) -> Vec<TrustEdge> {
     for ((trusting_account, target_account), partition) in &partitions {
         if partition.every_role_used {
             let node = account_node(trusting_account, target_account);
-            for (principal, assumer) in by_account.get(trusting_account).into_iter().flatten() {
-                let Some(grant) = reaches_every_role(assumer, trusting_account, target_account)
-                else {
-                    continue;
-                };
-                let via = &grant.via;
-                edges.push(TrustEdge {
-                    from: assumer.arn.clone(),
-                    to: node.clone(),
-                    conditions: grant.conditions.clone(),
-                    via: None,
-                    step: Some(format!(
-                        "`{}` may assume every role of account `{target_account}` that trusts \
-                         account `{trusting_account}` (allowed by {via})",
-                        crate::aws_arn(principal)
-                    )),
-                });
+            let reach = format!(
+                "may assume every role of account `{target_account}` that trusts account \
+                 `{trusting_account}`"
+            );
+            for (_, assumer) in by_account.get(trusting_account).into_iter().flatten() {
+                if let Some(grant) = reaches_every_role(assumer, trusting_account, target_account) {
+                    edges.push(shared_edge(assumer, &node, grant, &reach));
+                }
             }
         }
         for group in partition.by_patterns.values().filter(|group| group.used) {
             let node = pattern_node(trusting_account, target_account, group.patterns);
-            for (principal, assumer, pattern_grant) in &group.members {
-                let grant = &pattern_grant.grant;
-                let via = &grant.via;
-                edges.push(TrustEdge {
-                    from: assumer.arn.clone(),
-                    to: node.clone(),
-                    conditions: grant.conditions.clone(),
-                    via: None,
-                    step: Some(format!(
-                        "`{}` may assume the roles of account `{target_account}` that match \
-                         `{}` and trust account `{trusting_account}` (allowed by {via})",
-                        crate::aws_arn(principal),
-                        group.patterns
-                    )),
-                });
+            let reach = format!(
+                "may assume the roles of account `{target_account}` that match `{}` and trust \
+                 account `{trusting_account}`",
+                group.patterns
+            );
+            for (assumer, pattern_grant) in &group.members {
+                edges.push(shared_edge(assumer, &node, &pattern_grant.grant, &reach));
             }
         }
     }
     edges.sort();
     edges.dedup();
     edges
+}
+
+/// Builds the edge from an assumer to the shared node it reaches roles through. `reach`
+/// describes the roles, and `grant` names the statement that allows it.
+fn shared_edge(assumer: &Assumer<'_>, node: &str, grant: &SharedGrant, reach: &str) -> TrustEdge {
+    TrustEdge {
+        from: assumer.arn.clone(),
+        to: node.to_owned(),
+        conditions: grant.conditions.clone(),
+        via: None,
+        step: Some(format!(
+            "`{}` {reach} (allowed by {})",
+            assumer.arn, grant.via
+        )),
+    }
 }
 
 /// The policies and effective access of an identity that may call `sts:AssumeRole`.
@@ -1175,48 +1174,48 @@ fn assumer<'c>(context: &'c Context<'_>, identity: &Identity) -> Option<Assumer<
     assume_grants.retain(|grant| grant.actions.contains_action(assume_role));
     assume_grants.shrink_to_fit();
     let account = identity.scope.native_id();
-    // Conditions and conditional Denies hold or not whatever the role, so they travel
-    // with the edge; a Deny or limit on some resources would not.
-    let covering = |patterns: &[&str]| {
-        assume_grants
-            .iter()
-            .filter_map(|grant: &EffectiveGrant<'_>| {
-                let ResourceBlock::Resource(resources) = grant.resources else {
-                    return None;
-                };
-                let every = resources
-                    .iter()
-                    .any(|pattern| patterns.contains(&pattern.as_str()));
-                (every && same_for_every_role(grant)).then(|| SharedGrant {
-                    via: policies.describe(&grant.source),
-                    conditions: grant.qualifications("sts:AssumeRole"),
-                })
-            })
-            .min_by_key(|grant| grant.conditions.len())
-    };
-    let pattern_grants: Vec<PatternGrant> = assume_grants
+    // Conditions and conditional Denies hold or not whatever the role, so they travel with
+    // the edge. A Deny or limit on some resources would not, so such a grant is not shared.
+    let shared: Vec<Option<SharedGrant>> = assume_grants
         .iter()
-        .enumerate()
-        .map_while(|(index, grant)| {
-            let ResourceBlock::Resource(resources) = grant.resources else {
-                return None;
-            };
-            same_for_every_role(grant).then(|| PatternGrant {
-                patterns: resources
-                    .iter()
-                    .map(|pattern| pattern.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                index,
-                grant: SharedGrant {
-                    via: policies.describe(&grant.source),
-                    conditions: grant.qualifications("sts:AssumeRole"),
-                },
+        .map(|grant| {
+            let by_patterns = matches!(grant.resources, ResourceBlock::Resource(_));
+            (by_patterns && same_for_every_role(grant)).then(|| SharedGrant {
+                via: policies.describe(&grant.source),
+                conditions: grant.qualifications("sts:AssumeRole"),
             })
         })
         .collect();
-    let pattern_grants = if pattern_grants.len() == assume_grants.len() {
-        pattern_grants
+    let covering = |every: &[&str]| {
+        assume_grants
+            .iter()
+            .zip(&shared)
+            .filter_map(|(grant, shared)| {
+                let shared = shared.as_ref()?;
+                resource_patterns(grant)
+                    .iter()
+                    .any(|pattern| every.contains(&pattern.as_str()))
+                    .then(|| shared.clone())
+            })
+            .min_by_key(|grant| grant.conditions.len())
+    };
+    let pattern_grants: Vec<PatternGrant> = if shared.iter().all(Option::is_some) {
+        assume_grants
+            .iter()
+            .zip(&shared)
+            .enumerate()
+            .filter_map(|(index, (grant, shared))| {
+                let patterns: Vec<&str> = resource_patterns(grant)
+                    .iter()
+                    .map(|pattern| pattern.as_str())
+                    .collect();
+                Some(PatternGrant {
+                    patterns: patterns.join(", "),
+                    index,
+                    grant: shared.clone()?,
+                })
+            })
+            .collect()
     } else {
         Vec::new()
     };
@@ -1235,6 +1234,14 @@ fn assumer<'c>(context: &'c Context<'_>, identity: &Identity) -> Option<Assumer<
         own_account_roles,
         pattern_grants,
     })
+}
+
+/// Returns the grant's `Resource` patterns; none for `NotResource`.
+fn resource_patterns<'g>(grant: &EffectiveGrant<'g>) -> &'g [ResourcePattern] {
+    match grant.resources {
+        ResourceBlock::Resource(patterns) => patterns,
+        ResourceBlock::NotResource(_) => &[],
+    }
 }
 
 /// Returns whether the grant's restrictions on `sts:AssumeRole` hold or not whatever the
@@ -1394,7 +1401,7 @@ struct PatternGroup<'p, 'c> {
     patterns: &'p str,
     /// One of the grants, to test roles against.
     grant: &'p EffectiveGrant<'c>,
-    members: Vec<(&'p Identity, &'p Assumer<'c>, &'p PatternGrant)>,
+    members: Vec<(&'p Assumer<'c>, &'p PatternGrant)>,
     /// Whether some role let in the members.
     used: bool,
 }
@@ -1431,7 +1438,7 @@ impl<'p, 'c> Partition<'p, 'c> {
                         used: false,
                     })
                     .members
-                    .push((principal, assumer, pattern_grant));
+                    .push((assumer, pattern_grant));
             }
         }
         partition
@@ -1579,6 +1586,17 @@ mod tests {
     }
 
     /// Returns a trust of `target` that names `principal` of the same account.
+    /// Returns a trust of `target` in the whole account `111122223333`.
+    fn trusts_own_account(target: &Identity) -> Trust {
+        let mut trust = trust_to(
+            target,
+            PrincipalKind::Account,
+            "arn:aws:iam::111122223333:root",
+        );
+        trust.principal.account = Some("111122223333".to_owned());
+        trust
+    }
+
     fn trusts(target: &Identity, principal: &Identity) -> Trust {
         let mut trust = trust_to(target, PrincipalKind::Identity, &aws_arn(principal));
         trust.principal.account = Some(principal.scope.native_id().to_owned());
@@ -1941,12 +1959,7 @@ mod tests {
         let admin = role("platform-admin");
         let assume = aws_policy("assume", allow(json!("sts:AssumeRole"), "*"));
         let everything = aws_policy("everything", allow(json!("*"), "*"));
-        let mut account_trust = trust_to(
-            &admin,
-            PrincipalKind::Account,
-            "arn:aws:iam::111122223333:root",
-        );
-        account_trust.principal.account = Some("111122223333".to_owned());
+        let account_trust = trusts_own_account(&admin);
         let graph = Estate::new()
             .trust(account_trust)
             .grant(grant_to(&runner, &assume))
@@ -1988,12 +2001,7 @@ mod tests {
             .policy(everything.clone());
         for name in ["platform-admin", "data-admin"] {
             let admin = role(name);
-            let mut account_trust = trust_to(
-                &admin,
-                PrincipalKind::Account,
-                "arn:aws:iam::111122223333:root",
-            );
-            account_trust.principal.account = Some("111122223333".to_owned());
+            let account_trust = trusts_own_account(&admin);
             estate = estate
                 .trust(account_trust)
                 .grant(grant_to(&admin, &everything))
@@ -2062,12 +2070,7 @@ mod tests {
             ]}),
         );
         let everything = aws_policy("everything", allow(json!("*"), "*"));
-        let mut account_trust = trust_to(
-            &admin,
-            PrincipalKind::Account,
-            "arn:aws:iam::111122223333:root",
-        );
-        account_trust.principal.account = Some("111122223333".to_owned());
+        let account_trust = trusts_own_account(&admin);
         let graph = Estate::new()
             .trust(account_trust)
             .grant(grant_to(&runner, &assume))

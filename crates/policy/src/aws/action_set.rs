@@ -34,11 +34,6 @@ impl<'a> ActionName<'a> {
             index: catalogue().index_of(name),
         }
     }
-
-    /// Returns the name as given.
-    pub fn as_str(&self) -> &'a str {
-        self.name
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -255,8 +255,8 @@ pub fn effective_access<'a>(policies: &PolicySet<'a>) -> EffectiveAccess<'a> {
 }
 
 /// Computes the effective access like [`effective_access`], keeping only the grants whose
-/// Allow statements name the action: what a question about that one action needs, without
-/// the work for the other statements.
+/// Allow statements name the action. This skips the work for the other statements when only
+/// that action matters.
 pub fn effective_access_for<'a>(
     policies: &PolicySet<'a>,
     action: ActionName<'_>,

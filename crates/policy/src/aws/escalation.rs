@@ -442,7 +442,16 @@ impl<'e, 'a> PassRoleGrants<'e, 'a> {
     /// Returns whether some grant lets the role `role_arn` through its resources, its Denies
     /// and limits, as [`may_pass_role`] does.
     pub fn may_pass(&self, role_arn: &str) -> bool {
-        self.grants.iter().any(|grant| {
+        self.passing(role_arn).next().is_some()
+    }
+
+    /// Returns the grants that let the role `role_arn` through their resources, Denies and
+    /// limits.
+    pub fn passing<'s>(
+        &'s self,
+        role_arn: &'s str,
+    ) -> impl Iterator<Item = &'e EffectiveGrant<'a>> + 's {
+        self.grants.iter().copied().filter(move |grant| {
             grant.may_reach_action(self.action, role_arn)
                 && restrictions_pass_to(grant, self.action, role_arn, self.service)
         })
@@ -459,27 +468,15 @@ pub fn pass_role_step(
     role_arn: &str,
     service: &str,
 ) -> Option<(String, Vec<String>)> {
-    let candidates: Vec<&EffectiveGrant<'_>> =
-        passing_grants(effective, role_arn, service).collect();
+    let candidates: Vec<&EffectiveGrant<'_>> = PassRoleGrants::new(effective, service)
+        .passing(role_arn)
+        .collect();
     let grant = candidates
         .iter()
         .find(|grant| grant.grants_unconditionally("iam:PassRole"))
         .or_else(|| candidates.first())?;
     let step = grant_step(grant, "iam:PassRole", describe);
     Some((step.text, step.conditions))
-}
-
-fn passing_grants<'e, 'a>(
-    effective: &'e EffectiveAccess<'a>,
-    role_arn: &'e str,
-    service: &'e str,
-) -> impl Iterator<Item = &'e EffectiveGrant<'a>> + 'e {
-    let action = ActionName::new("iam:PassRole");
-    effective.grants_for("iam:PassRole").filter(move |grant| {
-        passes_to(grant, service)
-            && grant.may_reach_action(action, role_arn)
-            && restrictions_pass_to(grant, action, role_arn, service)
-    })
 }
 
 /// Returns whether effective access may let the principal `principal_arn` perform an action
