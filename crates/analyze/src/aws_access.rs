@@ -5,7 +5,7 @@
 //! permission boundary, and the engine computes the effective access from it. Every rule that
 //! looks at AWS rights reads them here, so conditions and Denies mean the same to all of them.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::OnceLock;
 
 use jiff::{SignedDuration, Timestamp};
@@ -212,14 +212,12 @@ pub fn admin_equivalence<'c>(effective: &EffectiveAccess<'c>) -> Option<Admin<'c
         .iter()
         .filter(|grant| grant.covers_all_resources())
         .collect();
-    let mut reachable = ActionSet::empty();
-    let mut outright = ActionSet::empty();
-    for grant in &wide {
-        reachable.union_with(&grant.actions);
-        if grant.is_unconditional() {
-            outright.union_with(&grant.actions);
-        }
-    }
+    let reachable = ActionSet::union_of(wide.iter().map(|grant| &*grant.actions));
+    let outright = ActionSet::union_of(
+        wide.iter()
+            .filter(|grant| grant.is_unconditional())
+            .map(|grant| &*grant.actions),
+    );
     let iam = every_iam_action();
     if reachable.intersection(iam) != *iam {
         return None;

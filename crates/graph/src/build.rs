@@ -1,4 +1,6 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use roster_model::{
     Coverage, CoverageKind, CoverageStatus, Credential, Grant, Group, GroupKey, Identity,

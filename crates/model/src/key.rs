@@ -1,5 +1,6 @@
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -27,7 +28,7 @@ pub enum KeyError {
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(transparent)]
-pub struct IdentityKey(String);
+pub struct IdentityKey(Arc<str>);
 
 impl IdentityKey {
     pub fn new(
@@ -36,11 +37,14 @@ impl IdentityKey {
         kind: IdentityKind,
         native_id: &str,
     ) -> Self {
-        IdentityKey(format!(
-            "{}:{scope_native_id}:{}:{native_id}",
-            provider.key_prefix(),
-            kind.key_segment()
-        ))
+        IdentityKey(
+            format!(
+                "{}:{scope_native_id}:{}:{native_id}",
+                provider.key_prefix(),
+                kind.key_segment()
+            )
+            .into(),
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -91,7 +95,7 @@ impl FromStr for IdentityKey {
                 reason: format!("`{kind}` is not an identity kind of provider `{provider}`"),
             });
         }
-        Ok(IdentityKey(text.to_owned()))
+        Ok(IdentityKey(text.into()))
     }
 }
 
@@ -102,11 +106,11 @@ macro_rules! string_key {
             Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
         )]
         #[serde(transparent)]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             pub fn new(text: impl Into<String>) -> Self {
-                $name(text.into())
+                $name(text.into().into())
             }
 
             pub fn as_str(&self) -> &str {
@@ -150,10 +154,13 @@ impl GroupKey {
     }
 
     pub fn from_parts(provider: ProviderId, scope_native_id: &str, native_id: &str) -> Self {
-        GroupKey(format!(
-            "{}:{scope_native_id}:group:{native_id}",
-            provider.key_prefix()
-        ))
+        GroupKey(
+            format!(
+                "{}:{scope_native_id}:group:{native_id}",
+                provider.key_prefix()
+            )
+            .into(),
+        )
     }
 }
 

@@ -1,4 +1,5 @@
 use std::fmt;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -11,11 +12,11 @@ use crate::ProviderId;
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(transparent)]
-pub struct ScopeId(String);
+pub struct ScopeId(Arc<str>);
 
 impl ScopeId {
     pub fn new(provider: ProviderId, native_id: &str) -> Self {
-        ScopeId(format!("{}:{native_id}", provider.key_prefix()))
+        ScopeId(format!("{}:{native_id}", provider.key_prefix()).into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -24,9 +25,7 @@ impl ScopeId {
 
     /// Returns the part after the provider prefix, for example the AWS account id.
     pub fn native_id(&self) -> &str {
-        self.0
-            .split_once(':')
-            .map_or(self.0.as_str(), |(_, rest)| rest)
+        self.0.split_once(':').map_or(&*self.0, |(_, rest)| rest)
     }
 }
 

@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use foldhash::HashMap;
+
 use roster_model::{
     Boundary, Credential, Grant, Group, GroupKey, Identity, IdentityKey, Inventory, InventoryNote,
     NoteKind, Policy, PolicyKey, ProviderId, Scope, ScopeId, ScopeKind, Subject, Trust,
@@ -110,10 +112,13 @@ pub(crate) fn build_inventory(
 ) -> Inventory {
     note_unattached_policy_issues(&mut accounts, &managed);
 
+    let managed_keys: HashMap<&str, &PolicyKey> =
+        managed.keys().map(|key| (key.as_str(), key)).collect();
     let mut inventory = Inventory::new(ProviderId::Aws);
     for (account, mut parts) in accounts {
         resolve_memberships(&mut parts);
         let gaps = check_policy_references(&mut parts, &managed);
+        share_policy_keys(&mut parts.grants, &managed_keys);
 
         for (kind, identity_kind, status) in account_coverage(&account, &parts, &gaps) {
             inventory.set_coverage(&parts.scope, kind, identity_kind, status);
@@ -146,6 +151,16 @@ pub(crate) fn build_inventory(
     inventory.sources = sources;
     inventory.sort();
     inventory
+}
+
+/// Gives each grant of a managed policy the policy's own key instead of the copy its
+/// attachment was read with, so that a million attachments share a few thousand keys.
+fn share_policy_keys(grants: &mut [Grant], managed_keys: &HashMap<&str, &PolicyKey>) {
+    for grant in grants {
+        if let Some(key) = managed_keys.get(grant.policy.as_str()) {
+            grant.policy = (*key).clone();
+        }
+    }
 }
 
 /// Adds the users' `GroupList` entries to their groups. A group that the dump does not list

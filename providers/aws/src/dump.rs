@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use roster_model::NoteKind;
 
 use crate::account::{Accounts, ManagedPolicies, account_parts};
@@ -29,23 +30,23 @@ pub(crate) fn translate_dump(
     let mut duplicates = Vec::new();
 
     for page in dump.pages {
-        for raw in page.user_detail_list.into_iter().flatten() {
-            let parts = translate_user(&path, raw)?;
+        for parts in translate_all(page.user_detail_list, |raw| translate_user(&path, raw)) {
+            let parts = parts?;
             touched.insert(parts.account.clone());
             duplicates.extend(add_user(accounts, parts));
         }
-        for raw in page.group_detail_list.into_iter().flatten() {
-            let parts = translate_group(&path, raw)?;
+        for parts in translate_all(page.group_detail_list, |raw| translate_group(&path, raw)) {
+            let parts = parts?;
             touched.insert(parts.account.clone());
             duplicates.extend(add_group(accounts, parts));
         }
-        for raw in page.role_detail_list.into_iter().flatten() {
-            let parts = translate_role(&path, raw)?;
+        for parts in translate_all(page.role_detail_list, |raw| translate_role(&path, raw)) {
+            let parts = parts?;
             touched.insert(parts.account.clone());
             duplicates.extend(add_role(accounts, parts));
         }
-        for raw in page.policies.into_iter().flatten() {
-            let policy = translate_managed_policy(&path, raw)?;
+        for policy in translate_all(page.policies, |raw| translate_managed_policy(&path, raw)) {
+            let policy = policy?;
             touched.extend(policy.account.clone());
             managed.entry(policy.policy.key.clone()).or_insert(policy);
         }
@@ -64,6 +65,19 @@ pub(crate) fn translate_dump(
     }
     note_duplicates(accounts, &path, duplicates);
     Ok(())
+}
+
+/// Translates the entries of one list on every core, keeping their order, so that the
+/// first error in the file is the one reported.
+fn translate_all<Raw: Send, Parts: Send>(
+    entries: Option<Vec<Raw>>,
+    translate: impl Fn(Raw) -> Result<Parts, ImportError> + Sync + Send,
+) -> Vec<Result<Parts, ImportError>> {
+    entries
+        .unwrap_or_default()
+        .into_par_iter()
+        .map(translate)
+        .collect()
 }
 
 /// Returns the top-level lists that at least one page holds.

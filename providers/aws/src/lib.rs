@@ -40,6 +40,7 @@ mod user;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use roster_model::Inventory;
 
 pub use detect::{Format, detect};
@@ -71,8 +72,13 @@ pub fn import_paths(paths: &[PathBuf]) -> Result<Inventory, ImportError> {
 pub fn import_bytes(files: &[(PathBuf, Vec<u8>)]) -> Result<Inventory, ImportError> {
     let mut dumps = Vec::new();
     let mut reports = Vec::new();
-    for (path, bytes) in files {
-        match load(path, bytes)? {
+    // The files are parsed side by side; their errors are reported in file order.
+    let loaded: Vec<Result<Export, ImportError>> = files
+        .par_iter()
+        .map(|(path, bytes)| load(path, bytes))
+        .collect();
+    for export in loaded {
+        match export? {
             Export::Dump(dump) => dumps.push(dump),
             Export::Report(report) => reports.push(report),
         }

@@ -8,9 +8,11 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeOwned, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 
 use crate::detect::strip_bom;
 use crate::error::ImportError;
@@ -41,6 +43,10 @@ pub(crate) fn parse_dump(path: &Path, bytes: &[u8]) -> Result<DumpFile, ImportEr
 
 fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>, ImportError> {
     let bytes = strip_bom(bytes);
+    if let Some(page) = read_merged_page(bytes) {
+        return Ok(vec![page]);
+    }
+
     let mut pages = Vec::new();
     for value in serde_json::Deserializer::from_slice(bytes).into_iter::<PageOrPages>() {
         let value =
@@ -51,6 +57,65 @@ fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>, ImportError> {
         }
     }
     Ok(pages)
+}
+
+/// Reads a dump that is one merged page, the common export, on every core: the lists'
+/// entries are found first, then parsed side by side. Returns `None` for any other shape and
+/// for any error, so that the sequential reader, which names the line and column, handles
+/// the file.
+fn read_merged_page(bytes: &[u8]) -> Option<Page> {
+    let starts_with_object = bytes
+        .iter()
+        .find(|byte| !byte.is_ascii_whitespace())
+        .is_some_and(|byte| *byte == b'{');
+    if !starts_with_object {
+        return None;
+    }
+    let raw: RawPage<'_> = serde_json::from_slice(bytes).ok()?;
+    Some(Page {
+        user_detail_list: parse_entries(raw.user_detail_list)?,
+        group_detail_list: parse_entries(raw.group_detail_list)?,
+        role_detail_list: parse_entries(raw.role_detail_list)?,
+        policies: parse_entries(raw.policies)?,
+        is_truncated: raw.is_truncated,
+        marker: raw.marker,
+        next_token: raw.next_token,
+    })
+}
+
+/// Parses the entries of one list side by side; `None` when any of them is invalid.
+fn parse_entries<T: DeserializeOwned + Send>(
+    entries: Option<Vec<&RawValue>>,
+) -> Option<Option<Vec<T>>> {
+    let Some(entries) = entries else {
+        return Some(None);
+    };
+    entries
+        .par_iter()
+        .map(|entry| serde_json::from_str(entry.get()).ok())
+        .collect::<Option<Vec<T>>>()
+        .map(Some)
+}
+
+/// A merged page whose list entries are kept as unparsed JSON text. Its fields mirror
+/// [`Page`].
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawPage<'a> {
+    #[serde(default, borrow)]
+    user_detail_list: Option<Vec<&'a RawValue>>,
+    #[serde(default, borrow)]
+    group_detail_list: Option<Vec<&'a RawValue>>,
+    #[serde(default, borrow)]
+    role_detail_list: Option<Vec<&'a RawValue>>,
+    #[serde(default, borrow)]
+    policies: Option<Vec<&'a RawValue>>,
+    #[serde(default)]
+    is_truncated: Option<bool>,
+    #[serde(default)]
+    marker: Option<String>,
+    #[serde(default)]
+    next_token: Option<String>,
 }
 
 /// Rejects a page that contains none of the four lists and a `Marker` seen on an earlier page.

@@ -146,7 +146,7 @@ fn exceeding(grant: &EffectiveGrant<'_>, ceiling: &ActionSet) -> Vec<(String, Ac
                 .iter()
                 .map(|pattern| format!("`{pattern}`"))
                 .collect();
-            beyond_ceiling(grant.actions.clone())
+            beyond_ceiling(grant.actions.clone().into_owned())
                 .map(|beyond| (format!("all actions except {}", listed.join(", ")), beyond))
                 .into_iter()
                 .collect()

@@ -1,9 +1,11 @@
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use rayon::prelude::*;
 use roster_model::{
-    CoverageKind, Finding, Group, GroupKey, Identity, IdentityKey, IdentityKind, PrincipalKind,
-    ProviderId, ScopeId, Severity, Trust, TrustCondition,
+    CoverageKind, Finding, Group, Identity, IdentityKey, IdentityKind, PrincipalKind, ProviderId,
+    ScopeId, Severity, Trust, TrustCondition,
 };
 use roster_policy::aws::{
     ActionName, ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess,
@@ -376,9 +378,17 @@ struct Estate<'c> {
     /// The roles of each account by the service principal their trust policies name,
     /// lowercased.
     service_roles: HashMap<(String, ScopeId), Candidates<'c>>,
-    /// The actions that the policies of each IAM group allow; `None` when a policy of the
-    /// group is missing or invalid.
-    group_actions: HashMap<GroupKey, Option<ActionSet>>,
+    /// The IAM groups of each account, by key.
+    groups: HashMap<ScopeId, Vec<JoinableGroup<'c>>>,
+}
+
+/// An IAM group that a user may be added to.
+struct JoinableGroup<'c> {
+    group: &'c Group,
+    arn: String,
+    /// The actions that the group's policies allow; `None` when a policy of the group is
+    /// missing or invalid.
+    actions: Option<ActionSet>,
 }
 
 /// A user or role that a path may reach.
@@ -407,10 +417,12 @@ impl<'c> Candidates<'c> {
                 .cmp(&a.summary.admin)
                 .then_with(|| a.identity.key.cmp(&b.identity.key))
         });
-        let mut union = ActionSet::empty();
-        for member in members.iter().filter(|member| !member.summary.admin) {
-            union.union_with(&member.summary.actions);
-        }
+        let union = ActionSet::union_of(
+            members
+                .iter()
+                .filter(|member| !member.summary.admin)
+                .map(|member| &member.summary.actions),
+        );
         let admins = members.partition_point(|member| member.summary.admin);
         let mut by_arn: Vec<usize> = (0..members.len()).collect();
         by_arn.sort_by(|a, b| members[*a].arn.cmp(&members[*b].arn));
@@ -554,12 +566,24 @@ impl<'c> Estate<'c> {
             }
         }
 
-        let group_actions = context
+        let mut groups: HashMap<ScopeId, Vec<JoinableGroup<'c>>> = HashMap::new();
+        for group in context
             .graph
             .groups()
             .filter(|group| group.provider == ProviderId::Aws)
-            .map(|group| (group.key.clone(), context.aws_group_actions(&group.key)))
-            .collect();
+        {
+            groups
+                .entry(group.scope.clone())
+                .or_default()
+                .push(JoinableGroup {
+                    group,
+                    arn: group_arn(group),
+                    actions: context.aws_group_actions(&group.key),
+                });
+        }
+        for members in groups.values_mut() {
+            members.sort_by(|a, b| a.group.key.cmp(&b.group.key));
+        }
 
         let admin_roles: HashSet<String> = context
             .graph
@@ -597,7 +621,7 @@ impl<'c> Estate<'c> {
             users: index(users),
             roles: index(roles),
             service_roles: index(service_roles),
-            group_actions,
+            groups,
         }
     }
 
@@ -758,27 +782,32 @@ impl<'c> Estate<'c> {
         caller_actions: &ActionSet,
     ) -> Option<Vec<String>> {
         let own = context.graph.groups_of(&identity.key);
-        let stronger = |group: &Group| {
-            self.group_actions
-                .get(&group.key)
-                .and_then(Option::as_ref)
+        let stronger = |candidate: &JoinableGroup<'_>| {
+            candidate
+                .actions
+                .as_ref()
                 .is_none_or(|actions| actions.has_catalogue_action_outside(caller_actions))
         };
-        let grants: Vec<_> = effective.grants_for("iam:AddUserToGroup").collect();
-        let mut groups: Vec<&Group> = context
-            .graph
-            .groups()
-            .filter(|group| group.provider == ProviderId::Aws && group.scope == identity.scope)
-            .filter(|group| !own.contains(&group.key))
-            .filter(|group| stronger(group))
-            .filter(|group| {
-                let arn = group_arn(group);
+        let action = ActionName::new("iam:AddUserToGroup");
+        let grants: Vec<_> = effective
+            .grants
+            .iter()
+            .filter(|grant| grant.actions.contains_action(action))
+            .collect();
+        let groups: Vec<&Group> = self
+            .groups
+            .get(&identity.scope)
+            .into_iter()
+            .flatten()
+            .filter(|candidate| !own.contains(&candidate.group.key))
+            .filter(|candidate| stronger(candidate))
+            .filter(|candidate| {
                 grants
                     .iter()
-                    .any(|grant| grant.may_reach("iam:AddUserToGroup", &arn))
+                    .any(|grant| grant.may_reach_action(action, &candidate.arn))
             })
+            .map(|candidate| candidate.group)
             .collect();
-        groups.sort_by(|a, b| a.key.cmp(&b.key));
 
         if !groups.is_empty() {
             let mut names: Vec<String> = groups

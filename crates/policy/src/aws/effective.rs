@@ -6,6 +6,7 @@
 //! limiting layer takes away only under conditions, or only on some resources, stays in the
 //! result with a [`Restriction`] that records it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::action_set::{ActionName, ActionSet};
@@ -33,8 +34,9 @@ pub struct EffectiveAccess<'a> {
 #[derive(Debug, Clone)]
 pub struct EffectiveGrant<'a> {
     pub source: StatementRef<'a>,
-    /// The actions still granted.
-    pub actions: ActionSet,
+    /// The actions still granted: the statement's own set when nothing took any away, which
+    /// principals that share a policy then share.
+    pub actions: Cow<'a, ActionSet>,
     /// The statement's `Resource` or `NotResource`.
     pub resources: &'a ResourceBlock,
     /// The statement's own conditions, all of which must hold.
@@ -219,11 +221,7 @@ impl<'a> EffectiveAccess<'a> {
 
     /// Returns the union of the actions of all grants.
     pub fn actions(&self) -> ActionSet {
-        let mut all = ActionSet::empty();
-        for grant in &self.grants {
-            all.union_with(&grant.actions);
-        }
-        all
+        ActionSet::union_of(self.grants.iter().map(|grant| &*grant.actions))
     }
 
     /// Returns whether nothing that could limit the result was left uncollected.
@@ -381,18 +379,22 @@ fn restrict_grant<'a>(
 ) -> Option<EffectiveGrant<'a>> {
     let statement = source.statement;
     let resources = statement.resources.as_ref()?;
-    let mut actions = statement.action_set().clone();
+    let mut actions = Cow::Borrowed(statement.action_set());
 
     for deny in denies {
         let deny_statement = deny.statement.statement;
+        let denied = deny_statement.action_set();
         if !deny_statement.is_conditional()
+            && may_take_from(&actions, denied)
             && resources_covered(deny_statement.resources.as_ref(), resources)
         {
-            actions.subtract(deny_statement.action_set());
+            actions.to_mut().subtract(denied);
         }
     }
     for limit in limits {
-        actions.intersect_with(&limit.any);
+        if !actions.is_subset_of(&limit.any) {
+            actions.to_mut().intersect_with(&limit.any);
+        }
     }
     if actions.is_empty() {
         return None;
@@ -400,7 +402,12 @@ fn restrict_grant<'a>(
 
     let mut restrictions = Vec::new();
     for limit in limits {
-        let mut limited = actions.clone();
+        if !actions.has_catalogue_action_outside(&limit.full)
+            && !actions.reaches_outside_catalogue()
+        {
+            continue;
+        }
+        let mut limited = actions.clone().into_owned();
         limited.subtract(&limit.full);
         if limited.is_empty() {
             continue;
@@ -419,7 +426,9 @@ fn restrict_grant<'a>(
     }
     for deny in denies {
         let deny_statement = deny.statement.statement;
-        if !resources_overlap(deny_statement.resources.as_ref(), resources) {
+        if !may_take_from(&actions, deny_statement.action_set())
+            || !resources_overlap(deny_statement.resources.as_ref(), resources)
+        {
             continue;
         }
         let affected = actions.intersection(deny_statement.action_set());
@@ -446,6 +455,13 @@ fn restrict_grant<'a>(
         conditions: &statement.conditions,
         restrictions,
     })
+}
+
+/// Returns whether subtracting `denied` may change `actions`. When they share no catalogue
+/// action and `actions` reaches nothing outside the catalogue, it cannot, and the set
+/// operations are skipped.
+fn may_take_from(actions: &ActionSet, denied: &ActionSet) -> bool {
+    actions.shares_catalogue_action(denied) || actions.reaches_outside_catalogue()
 }
 
 /// Returns whether a Deny's resources include every resource of a grant.

@@ -2,7 +2,9 @@
 //! rights than it holds.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 
 use super::action_set::{ActionName, ActionSet};
@@ -43,14 +45,12 @@ pub fn is_admin_equivalent<'a>(effective: &EffectiveAccess<'a>) -> AdminEquivale
         .filter(|grant| grant.covers_all_resources())
         .collect();
 
-    let mut reachable = ActionSet::empty();
-    let mut outright = ActionSet::empty();
-    for grant in &wide {
-        reachable.union_with(&grant.actions);
-        if grant.is_unconditional() {
-            outright.union_with(&grant.actions);
-        }
-    }
+    let reachable = ActionSet::union_of(wide.iter().map(|grant| &*grant.actions));
+    let outright = ActionSet::union_of(
+        wide.iter()
+            .filter(|grant| grant.is_unconditional())
+            .map(|grant| &*grant.actions),
+    );
     if !reachable.covers_catalogue() {
         return AdminEquivalence::No;
     }
