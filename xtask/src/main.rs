@@ -149,6 +149,9 @@ fn profile_scan(folder: &Path, now: &str, skip_rules: &[String]) -> anyhow::Resu
 
     let started = Instant::now();
     let report = pipeline::build_report(builder, &graph, findings);
+    println!("{:9.3} report assembly", started.elapsed().as_secs_f64());
+
+    let started = Instant::now();
     let json = pipeline::write_json(&report)?;
     println!(
         "{:9.3} JSON report ({:.1} MB)",

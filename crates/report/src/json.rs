@@ -2,15 +2,218 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::ser::{Formatter, Serializer};
+
 use crate::report::Report;
+
+/// The findings or identities rendered at once, on every core, before they are written out.
+/// Large enough to keep both cores busy, small enough that the rendered text stays a few
+/// megabytes whatever the size of the report.
+const BATCH: usize = 4096;
+
+/// The entries of a batch that one task renders.
+const TASK: usize = 128;
 
 /// Writes the report as pretty-printed JSON followed by a newline.
 ///
 /// The output is byte-identical for equal reports: every list in a built [`Report`] is sorted
-/// and every map is ordered by key.
+/// and every map is ordered by key. It is also byte-identical to `serde_json`'s own pretty
+/// printer: the findings and identities, which make up nearly all of a large report, are
+/// rendered in batches on every core, and the rest around them as usual.
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
+    let shell = serde_json::to_string_pretty(&without_lists(report))?;
+    let (before, rest) = split_at_empty_list(&shell, "findings")?;
+    out.write_all(before.as_bytes())?;
+    write_array(&report.findings, out)?;
+    let (between, after) = split_at_empty_list(rest, "identities")?;
+    out.write_all(between.as_bytes())?;
+    write_array(&report.identities, out)?;
+    out.write_all(after.as_bytes())?;
     writeln!(out)
+}
+
+/// Splits pretty-printed JSON around the `[]` value of the top-level key `key`. A top-level
+/// key is the only text at the start of a line indented by two spaces, because strings in
+/// JSON contain no line breaks.
+fn split_at_empty_list<'t>(text: &'t str, key: &str) -> io::Result<(&'t str, &'t str)> {
+    let placeholder = format!("\n  \"{key}\": []");
+    let at = text.find(&placeholder).ok_or_else(|| {
+        io::Error::other(format!(
+            "the report's `{key}` list is missing from its JSON"
+        ))
+    })?;
+    let value_at = at + placeholder.len() - "[]".len();
+    Ok((&text[..value_at], &text[value_at + "[]".len()..]))
+}
+
+/// Returns a copy of the report with empty findings and identities, which [`write_json`]
+/// fills in. Every field
+/// is named, so that a field added to [`Report`] cannot be left out here.
+fn without_lists(report: &Report) -> Report {
+    let Report {
+        schema_version,
+        tool,
+        generated_at,
+        roster,
+        sources,
+        summary,
+        coverage,
+        unverified,
+        notes,
+        warnings,
+        stale_suppressions,
+        findings: _,
+        identities: _,
+        chain_head,
+        collection,
+    } = report;
+    Report {
+        schema_version: schema_version.clone(),
+        tool: tool.clone(),
+        generated_at: *generated_at,
+        roster: roster.clone(),
+        sources: sources.clone(),
+        summary: summary.clone(),
+        coverage: coverage.clone(),
+        unverified: unverified.clone(),
+        notes: notes.clone(),
+        warnings: warnings.clone(),
+        stale_suppressions: stale_suppressions.clone(),
+        findings: Vec::new(),
+        identities: Vec::new(),
+        chain_head: chain_head.clone(),
+        collection: collection.clone(),
+    }
+}
+
+/// Writes a list that is the value of a top-level key, as the pretty printer would.
+fn write_array<T: Serialize + Sync>(items: &[T], out: &mut dyn Write) -> io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    for (batch_index, batch) in items.chunks(BATCH).enumerate() {
+        let rendered: Vec<Vec<u8>> = batch
+            .par_chunks(TASK)
+            .enumerate()
+            .map(|(task_index, entries)| {
+                let first = batch_index == 0 && task_index == 0;
+                render(entries, first)
+            })
+            .collect::<Result<_, _>>()?;
+        for text in rendered {
+            out.write_all(&text)?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// Renders entries of a top-level list, each after its separator.
+fn render<T: Serialize>(entries: &[T], first: bool) -> serde_json::Result<Vec<u8>> {
+    let mut text = Vec::with_capacity(entries.len() * 1024);
+    for (index, entry) in entries.iter().enumerate() {
+        let separator: &[u8] = if first && index == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        };
+        text.extend_from_slice(separator);
+        let mut serializer = Serializer::with_formatter(&mut text, Nested::at(2));
+        entry.serialize(&mut serializer)?;
+    }
+    Ok(text)
+}
+
+/// The pretty printer's layout (two spaces per level), starting at a given depth.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn at(depth: usize) -> Nested {
+        Nested {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        for _ in 0..self.depth {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn next_entry<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+}
+
+impl Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.next_entry(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.next_entry(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Returns the JSON Schema of [`Report`] as pretty-printed JSON followed by a newline, as it
@@ -63,6 +266,27 @@ mod tests {
     #[test]
     fn json_empty_snapshot() {
         insta::assert_snapshot!(emit(&empty_report()));
+    }
+
+    #[test]
+    fn json_matches_serde_pretty_printer() {
+        let mut large = sample_report();
+        let findings = large.findings.clone();
+        let identities = large.identities.clone();
+        for copy in 0..(BATCH / findings.len().max(1) + 2) {
+            for finding in &findings {
+                let mut finding = finding.clone();
+                finding.fingerprint = format!("{}-{copy}", finding.fingerprint);
+                large.findings.push(finding);
+            }
+            large.identities.extend(identities.iter().cloned());
+        }
+        assert!(large.findings.len() > BATCH);
+
+        for report in [sample_report(), empty_report(), large] {
+            let expected = format!("{}\n", serde_json::to_string_pretty(&report).unwrap());
+            assert_eq!(emit(&report), expected);
+        }
     }
 
     #[test]
