@@ -1080,6 +1080,59 @@ fn joining_group_needs_stronger_group() {
 }
 
 #[test]
+fn joining_group_with_unknown_policy_counts() {
+    let readers = json!({
+        "Path": "/",
+        "GroupName": "readers",
+        "GroupId": "AGPAREADERS",
+        "Arn": format!("arn:aws:iam::{ACCOUNT}:group/readers"),
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "GroupPolicyList": [{
+            "PolicyName": "readers-inline",
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+            ]}
+        }],
+        "AttachedManagedPolicies": []
+    });
+    let unknown = json!({
+        "Path": "/",
+        "GroupName": "contractors",
+        "GroupId": "AGPACONTRACTORS",
+        "Arn": format!("arn:aws:iam::{ACCOUNT}:group/contractors"),
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "GroupPolicyList": [],
+        "AttachedManagedPolicies": [{
+            "PolicyName": "not-in-dump",
+            "PolicyArn": format!("arn:aws:iam::{ACCOUNT}:policy/not-in-dump")
+        }]
+    });
+    let onboarding = iam_user(
+        ACCOUNT,
+        "onboarding-bot",
+        json!([
+            {"Effect": "Allow", "Action": "iam:AddUserToGroup",
+             "Resource": format!("arn:aws:iam::{ACCOUNT}:group/*")},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+        ]),
+        &[],
+    );
+
+    let findings = escalations(&[authorization(
+        vec![onboarding],
+        vec![],
+        vec![readers, unknown],
+    )]);
+
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(
+        findings[0].1[0].ends_with("groups it can join that grant more: `contractors`"),
+        "a group whose policy is missing may grant anything: {}",
+        findings[0].1[0]
+    );
+}
+
+#[test]
 fn access_keys_for_weaker_users_are_quiet() {
     let helpdesk = iam_user(
         ACCOUNT,

@@ -70,7 +70,7 @@ fn without_lists(report: &Report) -> Report {
         collection,
     } = report;
     Report {
-        schema_version: schema_version.clone(),
+        schema_version: *schema_version,
         tool: tool.clone(),
         generated_at: *generated_at,
         roster: roster.clone(),

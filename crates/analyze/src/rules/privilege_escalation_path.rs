@@ -379,7 +379,36 @@ struct Estate<'c> {
     /// lowercased.
     service_roles: HashMap<(String, ScopeId), Candidates<'c>>,
     /// The IAM groups of each account, by key.
-    groups: HashMap<ScopeId, Vec<JoinableGroup<'c>>>,
+    groups: HashMap<ScopeId, AccountGroups<'c>>,
+}
+
+/// The IAM groups of one account, by key.
+struct AccountGroups<'c> {
+    members: Vec<JoinableGroup<'c>>,
+    /// Whether a group's policies are missing or invalid, which makes it count as stronger.
+    any_unknown: bool,
+    /// The actions of the groups whose policies are known, together.
+    union: ActionSet,
+}
+
+impl<'c> AccountGroups<'c> {
+    fn new(mut members: Vec<JoinableGroup<'c>>) -> AccountGroups<'c> {
+        members.sort_by(|a, b| a.group.key.cmp(&b.group.key));
+        let any_unknown = members.iter().any(|member| member.actions.is_none());
+        let union =
+            ActionSet::union_of(members.iter().filter_map(|member| member.actions.as_ref()));
+        AccountGroups {
+            members,
+            any_unknown,
+            union,
+        }
+    }
+
+    /// Returns whether some group may allow an action missing from `caller_actions`. When
+    /// none can, the groups need not be examined one by one.
+    fn may_be_stronger(&self, caller_actions: &ActionSet) -> bool {
+        self.any_unknown || self.union.has_catalogue_action_outside(caller_actions)
+    }
 }
 
 /// An IAM group that a user may be added to.
@@ -581,9 +610,10 @@ impl<'c> Estate<'c> {
                     actions: context.aws_group_actions(&group.key),
                 });
         }
-        for members in groups.values_mut() {
-            members.sort_by(|a, b| a.group.key.cmp(&b.group.key));
-        }
+        let groups = groups
+            .into_iter()
+            .map(|(scope, members)| (scope, AccountGroups::new(members)))
+            .collect();
 
         let admin_roles: HashSet<String> = context
             .graph
@@ -797,8 +827,9 @@ impl<'c> Estate<'c> {
         let groups: Vec<&Group> = self
             .groups
             .get(&identity.scope)
+            .filter(|groups| groups.may_be_stronger(caller_actions))
             .into_iter()
-            .flatten()
+            .flat_map(|groups| &groups.members)
             .filter(|candidate| !own.contains(&candidate.group.key))
             .filter(|candidate| stronger(candidate))
             .filter(|candidate| {
