@@ -358,6 +358,32 @@ fn iam_user(account: &str, name: &str, statements: Value, groups: &[&str]) -> Va
     })
 }
 
+/// Returns a group of `ACCOUNT` with an inline policy of the statements, when there are
+/// any, and the managed policies attached by ARN.
+fn iam_group(name: &str, statements: Value, attached_arns: &[&str]) -> Value {
+    let inline = if statements.as_array().is_some_and(Vec::is_empty) {
+        json!([])
+    } else {
+        json!([{
+            "PolicyName": format!("{name}-inline"),
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}
+        }])
+    };
+    let attached: Vec<Value> = attached_arns
+        .iter()
+        .map(|arn| json!({"PolicyName": arn.rsplit('/').next(), "PolicyArn": arn}))
+        .collect();
+    json!({
+        "Path": "/",
+        "GroupName": name,
+        "GroupId": format!("AGPA{}", name.to_uppercase()),
+        "Arn": format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "GroupPolicyList": inline,
+        "AttachedManagedPolicies": attached
+    })
+}
+
 /// Returns a role of `account` with a trust policy and one inline policy.
 fn iam_role(account: &str, name: &str, trust: Value, statements: Value) -> Value {
     json!({
@@ -1030,20 +1056,11 @@ fn trust_rewrite_needs_stronger_role() {
 #[test]
 fn joining_group_needs_stronger_group() {
     let group = |name: &str, action: &str| {
-        json!({
-            "Path": "/",
-            "GroupName": name,
-            "GroupId": format!("AGPA{}", name.to_uppercase()),
-            "Arn": format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
-            "CreateDate": "2024-01-01T00:00:00Z",
-            "GroupPolicyList": [{
-                "PolicyName": format!("{name}-inline"),
-                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-                    {"Effect": "Allow", "Action": action, "Resource": "*"}
-                ]}
-            }],
-            "AttachedManagedPolicies": []
-        })
+        iam_group(
+            name,
+            json!([{"Effect": "Allow", "Action": action, "Resource": "*"}]),
+            &[],
+        )
     };
     for (resource, expected) in [
         ("group/readers", None),
@@ -1081,32 +1098,13 @@ fn joining_group_needs_stronger_group() {
 
 #[test]
 fn joining_group_with_unknown_policy_counts() {
-    let readers = json!({
-        "Path": "/",
-        "GroupName": "readers",
-        "GroupId": "AGPAREADERS",
-        "Arn": format!("arn:aws:iam::{ACCOUNT}:group/readers"),
-        "CreateDate": "2024-01-01T00:00:00Z",
-        "GroupPolicyList": [{
-            "PolicyName": "readers-inline",
-            "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
-            ]}
-        }],
-        "AttachedManagedPolicies": []
-    });
-    let unknown = json!({
-        "Path": "/",
-        "GroupName": "contractors",
-        "GroupId": "AGPACONTRACTORS",
-        "Arn": format!("arn:aws:iam::{ACCOUNT}:group/contractors"),
-        "CreateDate": "2024-01-01T00:00:00Z",
-        "GroupPolicyList": [],
-        "AttachedManagedPolicies": [{
-            "PolicyName": "not-in-dump",
-            "PolicyArn": format!("arn:aws:iam::{ACCOUNT}:policy/not-in-dump")
-        }]
-    });
+    let readers = iam_group(
+        "readers",
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]),
+        &[],
+    );
+    let missing_policy = format!("arn:aws:iam::{ACCOUNT}:policy/not-in-dump");
+    let unknown = iam_group("contractors", json!([]), &[missing_policy.as_str()]);
     let onboarding = iam_user(
         ACCOUNT,
         "onboarding-bot",

@@ -72,7 +72,7 @@ pub fn import_paths(paths: &[PathBuf]) -> Result<Inventory, ImportError> {
 pub fn import_bytes(files: &[(PathBuf, Vec<u8>)]) -> Result<Inventory, ImportError> {
     let mut dumps = Vec::new();
     let mut reports = Vec::new();
-    // The files are parsed side by side; their errors are reported in file order.
+    // The files are parsed side by side, and their errors are reported in file order.
     let loaded: Vec<Result<Export, ImportError>> = files
         .par_iter()
         .map(|(path, bytes)| load(path, bytes))

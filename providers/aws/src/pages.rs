@@ -83,7 +83,7 @@ fn read_merged_page(bytes: &[u8]) -> Option<Page> {
     })
 }
 
-/// Parses the entries of one list side by side; `None` when any of them is invalid.
+/// Parses the entries of one list side by side. Returns `None` when any of them is invalid.
 fn parse_entries<T: DeserializeOwned + Send>(
     entries: Option<Vec<&RawValue>>,
 ) -> Option<Option<Vec<T>>> {

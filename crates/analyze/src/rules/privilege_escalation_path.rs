@@ -378,7 +378,7 @@ struct Estate<'c> {
     /// The roles of each account by the service principal their trust policies name,
     /// lowercased.
     service_roles: HashMap<(String, ScopeId), Candidates<'c>>,
-    /// The IAM groups of each account, by key.
+    /// The IAM groups of each account.
     groups: HashMap<ScopeId, AccountGroups<'c>>,
 }
 
@@ -415,8 +415,8 @@ impl<'c> AccountGroups<'c> {
 struct JoinableGroup<'c> {
     group: &'c Group,
     arn: String,
-    /// The actions that the group's policies allow; `None` when a policy of the group is
-    /// missing or invalid.
+    /// The actions that the group's policies allow, or `None` when a policy of the group
+    /// is missing or invalid.
     actions: Option<ActionSet>,
 }
 

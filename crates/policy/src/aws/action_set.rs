@@ -408,7 +408,8 @@ impl Words {
     }
 
     /// Applies a bitwise operation word by word. Only the words that either side stores are
-    /// visited, because the others are fills, and the operation on the fills is the result's.
+    /// visited, because the others are fills, and the operation on two fills gives the
+    /// result's fill.
     fn combine(left: &Words, right: &Words, operation: impl Fn(u64, u64) -> u64) -> Words {
         if let (Words::Dense(left), Words::Dense(right)) = (left, right) {
             let mut words: Vec<u64> = left
@@ -431,16 +432,14 @@ impl Words {
             true
         });
 
-        if is_sparse_enough(listed.len()) {
-            return Words::Sparse {
-                filled,
-                listed: listed.into_boxed_slice(),
-            };
-        }
+        let fits = is_sparse_enough(listed.len());
         let sparse = Words::Sparse {
             filled,
             listed: listed.into_boxed_slice(),
         };
+        if fits {
+            return sparse;
+        }
         Words::from_dense(sparse.values().collect())
     }
 
@@ -509,13 +508,13 @@ fn words() -> usize {
     catalogue().len().div_ceil(64)
 }
 
-/// Whether a set that differs from its fill in `differing` words is smaller stored sparsely:
-/// a listed word takes twice the room of a dense one.
+/// Returns whether a set that differs from its fill in `differing` words is smaller stored
+/// sparsely. A listed word takes twice the room of a dense one.
 fn is_sparse_enough(differing: usize) -> bool {
     differing * 2 <= words()
 }
 
-/// The bits of the word at `index` that stand for catalogue actions.
+/// Returns the bits of the word at `index` that stand for catalogue actions.
 fn tail_mask(index: usize) -> u64 {
     let used = catalogue().len() % 64;
     if used == 0 || index + 1 < words() {
@@ -665,7 +664,7 @@ mod tests {
         assert_eq!(names, vec!["s3:GetObjectVersion"]);
     }
 
-    /// The catalogue bits of a pattern list, computed without the set type.
+    /// Computes the catalogue bits of a pattern list without the set type.
     fn reference_bits(patterns: &[&str]) -> Vec<u64> {
         let mut bits = vec![0u64; words()];
         for text in patterns {
