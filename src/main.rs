@@ -20,6 +20,7 @@ use crate::cli::{Cli, Command};
 use crate::exit::Outcome;
 
 fn main() -> ExitCode {
+    roster_allocator::keep_freed_memory();
     let cli = Cli::parse();
     init_logging(&cli.log);
     let color = output::color_enabled(cli.color);

@@ -59,6 +59,7 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    roster_allocator::keep_freed_memory();
     match Cli::parse().command {
         Command::GenEstate {
             principals,
