@@ -4,8 +4,8 @@
 
 use roster_policy::aws::{
     BoundaryState, EscalationKind, EscalationPath, Grammar, NamedPolicy, PolicyDocument, PolicySet,
-    TrustEdge, assume_role_paths, effective_access, escalation_paths, may_act_on,
-    may_open_escalation_path, may_pass_role,
+    TrustEdge, assume_role_paths, effective_access, escalation_paths, escalation_paths_kept,
+    may_act_on, may_open_escalation_path, may_pass_role,
 };
 use serde_json::{Value, json};
 
@@ -50,6 +50,48 @@ fn pass_role_with_lambda() {
     );
     assert!(paths[0].conditions.is_empty());
     assert_eq!(paths[0].service.as_deref(), Some("lambda.amazonaws.com"));
+}
+
+#[test]
+fn keep_filter_drops_paths() {
+    let policy = identity(json!([{"Effect": "Allow", "Action": [
+        "iam:PassRole", "lambda:CreateFunction", "glue:CreateDevEndpoint",
+        "iam:CreateAccessKey", "iam:UpdateAssumeRolePolicy"
+    ], "Resource": "*"}]));
+    let mut set = PolicySet::new(vec![&policy]);
+    set.boundary = BoundaryState::None;
+    let effective = effective_access(&set);
+    let every = escalation_paths(&effective, USER);
+    let mut offered: Vec<(EscalationKind, Option<String>)> = Vec::new();
+
+    let described = escalation_paths_kept(
+        &effective,
+        USER,
+        &[],
+        &|source| source.to_string(),
+        &mut |kind, service| {
+            offered.push((kind, service.map(str::to_owned)));
+            kind != EscalationKind::CreateAccessKey && service != Some("glue.amazonaws.com")
+        },
+    );
+
+    let mut every_offer: Vec<(EscalationKind, Option<String>)> = every
+        .iter()
+        .map(|path| (path.kind, path.service.clone()))
+        .collect();
+    every_offer.sort();
+    offered.sort();
+    assert_eq!(offered, every_offer);
+    let expected: Vec<EscalationPath> = every
+        .into_iter()
+        .filter(|path| {
+            path.kind != EscalationKind::CreateAccessKey
+                && path.service.as_deref() != Some("glue.amazonaws.com")
+        })
+        .collect();
+    assert_eq!(offered.len(), 4);
+    assert_eq!(described.len(), 2);
+    assert_eq!(described, expected);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use roster_model::{
 use roster_policy::aws::{
     ActionName, ActionSet, AdminEquivalence, Case, Decision, DenyReason, EffectiveAccess,
     EffectiveGrant, EscalationKind, EscalationPath, Gate, PassRoleGrants, Request, ResourceBlock,
-    ResourcePattern, Restriction, StatementRef, TrustEdge, TrustGraph, escalation_paths_described,
+    ResourcePattern, Restriction, StatementRef, TrustEdge, TrustGraph, escalation_paths_kept,
     evaluate, is_admin_equivalent, may_act_on, may_open_escalation_path, pass_role_step,
     wildcard_match,
 };
@@ -152,24 +152,42 @@ impl Path {
         }
     }
 
+    /// Writes the path as one evidence line: its kind, its steps, and its conditions in
+    /// parentheses. The line is sized once, because a scan writes hundreds of thousands.
     fn describe(&self) -> String {
-        let mut line = format!("`{}`: {}", self.kind, self.steps.join("; "));
-        if !self.conditions.is_empty() {
-            // Conditions start with `if`, `unless`, `except` or `only where`, so only the
-            // first kind needs `only` to read as a limit.
-            let limits: Vec<String> = self
-                .conditions
-                .iter()
-                .map(|condition| {
-                    if condition.starts_with("if ") {
-                        format!("only {condition}")
-                    } else {
-                        condition.clone()
-                    }
-                })
-                .collect();
-            line.push_str(&format!(" ({})", limits.join("; ")));
+        let steps: usize = self.steps.iter().map(|step| step.len() + 2).sum();
+        let conditions: usize = self
+            .conditions
+            .iter()
+            .map(|condition| condition.len() + 7)
+            .sum();
+        let mut line = String::with_capacity(self.kind.len() + steps + conditions + 8);
+        line.push('`');
+        line.push_str(self.kind);
+        line.push_str("`: ");
+        for (position, step) in self.steps.iter().enumerate() {
+            if position > 0 {
+                line.push_str("; ");
+            }
+            line.push_str(step);
         }
+        if self.conditions.is_empty() {
+            return line;
+        }
+
+        // Conditions start with `if`, `unless`, `except` or `only where`, so only the first
+        // kind needs `only` to read as a limit.
+        line.push_str(" (");
+        for (position, condition) in self.conditions.iter().enumerate() {
+            if position > 0 {
+                line.push_str("; ");
+            }
+            if condition.starts_with("if ") {
+                line.push_str("only ");
+            }
+            line.push_str(condition);
+        }
+        line.push(')');
         line
     }
 }
@@ -192,35 +210,65 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
     }
     let policies = context.aws_policy_set(identity)?;
     let effective = policies.effective(context.now);
-    let admin_under_conditions = match is_admin_equivalent(&effective) {
-        AdminEquivalence::Yes { .. } => return None,
-        AdminEquivalence::Conditional { .. } => true,
-        AdminEquivalence::No => false,
-    };
+    // The summary marks every identity that is admin-equivalent in any way, so the others
+    // need no second look.
+    let admin_under_conditions = summary.admin
+        && match is_admin_equivalent(&effective) {
+            AdminEquivalence::Yes { .. } => return None,
+            AdminEquivalence::Conditional { .. } => true,
+            AdminEquivalence::No => false,
+        };
 
-    let mut paths: Vec<Path> = Vec::new();
+    // Whether a path is real depends on the users, roles and groups it reaches. That is
+    // decided before the engine describes the path's steps, so dropped paths cost no text.
+    let mut reported: Vec<KeptPath> = Vec::new();
+    let mut keep = |kind: EscalationKind, service: Option<&str>| {
+        let note = if let Some(service) = service {
+            estate.passable_roles(context, identity, &effective, &summary.actions, service)
+        } else if kind == EscalationKind::UpdateAssumeRolePolicy {
+            estate
+                .rewritable_roles(context, identity, &effective, &summary.actions)
+                .map(|note| (note, None))
+        } else if kind == EscalationKind::AddUserToGroup {
+            estate
+                .joinable_groups(context, identity, &effective, &summary.actions)
+                .map(|note| (note, None))
+        } else if let Some(action) = user_takeover_action(kind) {
+            estate
+                .takeover_users(context, identity, &effective, &summary.actions, action)
+                .map(|note| (note, None))
+        } else {
+            Some((Vec::new(), None))
+        };
+        let Some((note, strongest)) = note else {
+            return false;
+        };
+        reported.push(KeptPath {
+            kind,
+            service: service.map(str::to_owned),
+            note,
+            strongest,
+        });
+        true
+    };
     let describe = |source: &StatementRef<'_>| policies.describe(source);
     let groups = group_arns(context, identity);
-    for mut path in escalation_paths_described(&effective, &summary.arn, &groups, &describe) {
-        let note = if let Some(service) = path.service.clone() {
-            let passable =
-                estate.passable_roles(context, identity, &effective, &summary.actions, &service);
-            if let Some(strongest) = passable.as_ref().and_then(|(_, arn)| arn.as_deref()) {
-                cite_pass_role_grant(&mut path, &effective, &describe, strongest, &service);
-            }
-            passable.map(|(note, _)| note)
-        } else if path.kind == EscalationKind::UpdateAssumeRolePolicy {
-            estate.rewritable_roles(context, identity, &effective, &summary.actions)
-        } else if path.kind == EscalationKind::AddUserToGroup {
-            estate.joinable_groups(context, identity, &effective, &summary.actions)
-        } else if let Some(action) = user_takeover_action(path.kind) {
-            estate.takeover_users(context, identity, &effective, &summary.actions, action)
-        } else {
-            Some(Vec::new())
-        };
-        let Some(note) = note else {
+    let found = escalation_paths_kept(&effective, &summary.arn, &groups, &describe, &mut keep);
+
+    let mut paths: Vec<Path> = Vec::new();
+    for mut path in found {
+        let Some(position) = reported
+            .iter()
+            .position(|kept| kept.kind == path.kind && kept.service == path.service)
+        else {
             continue;
         };
+        let KeptPath {
+            note, strongest, ..
+        } = reported.swap_remove(position);
+        if let (Some(strongest), Some(service)) = (strongest, path.service.clone()) {
+            cite_pass_role_grant(&mut path, &effective, &describe, &strongest, &service);
+        }
         let mut path = Path::from_engine(path);
         path.steps.extend(note);
         paths.push(path);
@@ -238,6 +286,15 @@ fn assess(context: &Context<'_>, estate: &Estate, identity: &Identity) -> Option
     }
 
     Some(finding(context, identity, &paths, chains.more))
+}
+
+/// An engine path that the rule reports, with the step that names what it reaches.
+struct KeptPath {
+    kind: EscalationKind,
+    service: Option<String>,
+    note: Vec<String>,
+    /// For a pass-role path, the ARN of the strongest role the identity can pass.
+    strongest: Option<String>,
 }
 
 /// Replaces the `iam:PassRole` step of a pass-role path with the grant that passes the role

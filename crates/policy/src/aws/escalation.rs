@@ -271,6 +271,78 @@ pub fn escalation_paths_described(
     group_arns: &[String],
     describe: &dyn Fn(&StatementRef<'_>) -> String,
 ) -> Vec<EscalationPath> {
+    escalation_paths_kept(
+        effective,
+        principal_arn,
+        group_arns,
+        describe,
+        &mut |_, _| true,
+    )
+}
+
+/// Lists the privilege-escalation paths like [`escalation_paths_described`], only those for
+/// which `keep` returns true. `keep` receives each path's kind and, for a pass-role path, its
+/// service, before the path's steps are described, so paths it drops cost no text.
+pub fn escalation_paths_kept(
+    effective: &EffectiveAccess<'_>,
+    principal_arn: &str,
+    group_arns: &[String],
+    describe: &dyn Fn(&StatementRef<'_>) -> String,
+    keep: &mut dyn FnMut(EscalationKind, Option<&str>) -> bool,
+) -> Vec<EscalationPath> {
+    let mut paths: Vec<EscalationPath> = find_paths(effective, principal_arn, group_arns)
+        .into_iter()
+        .filter(|found| keep(found.kind, found.service))
+        .map(|found| found.describe(describe))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// A path found in effective access whose steps are not described yet.
+struct FoundPath<'e, 'a> {
+    kind: EscalationKind,
+    service: Option<&'static str>,
+    steps: Vec<PendingStep<'e, 'a>>,
+}
+
+/// A step of a [`FoundPath`]: a grant of an action, or a note on what the previous steps
+/// allow.
+enum PendingStep<'e, 'a> {
+    Grant(&'e EffectiveGrant<'a>, &'static str),
+    Note(&'static str),
+}
+
+impl FoundPath<'_, '_> {
+    fn new<'e, 'a>(kind: EscalationKind, steps: Vec<PendingStep<'e, 'a>>) -> FoundPath<'e, 'a> {
+        FoundPath {
+            kind,
+            service: None,
+            steps,
+        }
+    }
+
+    fn describe(self, describe: &dyn Fn(&StatementRef<'_>) -> String) -> EscalationPath {
+        let steps = self
+            .steps
+            .into_iter()
+            .map(|step| match step {
+                PendingStep::Grant(grant, action) => grant_step(grant, action, describe),
+                PendingStep::Note(text) => Step::note(text),
+            })
+            .collect();
+        let mut described = path(self.kind, steps);
+        described.service = self.service.map(str::to_owned);
+        described
+    }
+}
+
+/// Finds the privilege-escalation paths of [`escalation_paths_kept`], in no order.
+fn find_paths<'e, 'a>(
+    effective: &'e EffectiveAccess<'a>,
+    principal_arn: &str,
+    group_arns: &[String],
+) -> Vec<FoundPath<'e, 'a>> {
     let mut paths = Vec::new();
     let kind = Arn::parse(principal_arn)
         .map(|arn| arn.resource_type())
@@ -281,19 +353,19 @@ pub fn escalation_paths_described(
         if !effective.may_perform(action) {
             continue;
         }
-        let Some(pass_role) = find_grant_step(effective, describe, "iam:PassRole", |grant| {
-            passes_to(grant, service)
-        }) else {
+        let Some(pass_role) =
+            find_grant(effective, "iam:PassRole", |grant| passes_to(grant, service))
+        else {
             continue;
         };
-        let Some(compute) = find_step(effective, describe, action, |_| true) else {
+        let Some(compute) = find_resource_grant(effective, action, |_| true) else {
             continue;
         };
-        let mut pass_role_path = path(
+        let mut pass_role_path = FoundPath::new(
             EscalationKind::PassRoleToCompute,
-            vec![pass_role, compute, Step::note(effect)],
+            vec![pass_role, compute, PendingStep::Note(effect)],
         );
-        pass_role_path.service = Some(service.to_owned());
+        pass_role_path.service = Some(service);
         paths.push(pass_role_path);
     }
 
@@ -303,10 +375,10 @@ pub fn escalation_paths_described(
         ("iam:CreateLoginProfile", EscalationKind::CreateLoginProfile),
         ("iam:UpdateLoginProfile", EscalationKind::UpdateLoginProfile),
     ] {
-        if let Some(step) = find_step(effective, describe, action, other_users) {
-            paths.push(path(
+        if let Some(step) = find_resource_grant(effective, action, other_users) {
+            paths.push(FoundPath::new(
                 kind_of_path,
-                vec![step, Step::note("then act as another user")],
+                vec![step, PendingStep::Note("then act as another user")],
             ));
         }
     }
@@ -329,29 +401,29 @@ pub fn escalation_paths_described(
         ),
     ] {
         let step = (!own_action.is_empty())
-            .then(|| find_step(effective, describe, own_action, own))
+            .then(|| find_resource_grant(effective, own_action, own))
             .flatten()
             .or_else(|| {
                 (kind == "user")
-                    .then(|| find_step(effective, describe, group_action, own_group))
+                    .then(|| find_resource_grant(effective, group_action, own_group))
                     .flatten()
             });
         if let Some(step) = step {
-            paths.push(path(
+            paths.push(FoundPath::new(
                 kind_of_path,
-                vec![step, Step::note("then grant itself any permission")],
+                vec![step, PendingStep::Note("then grant itself any permission")],
             ));
         }
     }
 
     if kind == "user"
-        && let Some(step) = find_step(effective, describe, "iam:AddUserToGroup", may_name_group)
+        && let Some(step) = find_resource_grant(effective, "iam:AddUserToGroup", may_name_group)
     {
-        paths.push(path(
+        paths.push(FoundPath::new(
             EscalationKind::AddUserToGroup,
             vec![
                 step,
-                Step::note("then join a group whose policies grant more"),
+                PendingStep::Note("then join a group whose policies grant more"),
             ],
         ));
     }
@@ -377,12 +449,14 @@ pub fn escalation_paths_described(
         ),
     ];
     for (action, kind_of_path, effect, accepts) in single_steps {
-        if let Some(step) = find_step(effective, describe, action, accepts) {
-            paths.push(path(kind_of_path, vec![step, Step::note(effect)]));
+        if let Some(step) = find_resource_grant(effective, action, accepts) {
+            paths.push(FoundPath::new(
+                kind_of_path,
+                vec![step, PendingStep::Note(effect)],
+            ));
         }
     }
 
-    paths.sort();
     paths
 }
 
@@ -698,26 +772,22 @@ fn path(kind: EscalationKind, steps: Vec<Step>) -> EscalationPath {
 
 /// Finds the grant of an action on resources that satisfy `accepts`, preferring one with no
 /// condition or restriction.
-fn find_step(
-    effective: &EffectiveAccess<'_>,
-    describe: &dyn Fn(&StatementRef<'_>) -> String,
-    action: &str,
+fn find_resource_grant<'e, 'a>(
+    effective: &'e EffectiveAccess<'a>,
+    action: &'static str,
     accepts: impl Fn(&ResourceBlock) -> bool,
-) -> Option<Step> {
-    find_grant_step(effective, describe, action, |grant| {
-        accepts(grant.resources)
-    })
+) -> Option<PendingStep<'e, 'a>> {
+    find_grant(effective, action, |grant| accepts(grant.resources))
 }
 
 /// Finds a grant of an action that satisfies `accepts`, preferring one with no condition or
 /// restriction.
-fn find_grant_step(
-    effective: &EffectiveAccess<'_>,
-    describe: &dyn Fn(&StatementRef<'_>) -> String,
-    action: &str,
+fn find_grant<'e, 'a>(
+    effective: &'e EffectiveAccess<'a>,
+    action: &'static str,
     accepts: impl Fn(&EffectiveGrant<'_>) -> bool,
-) -> Option<Step> {
-    let candidates: Vec<&EffectiveGrant<'_>> = effective
+) -> Option<PendingStep<'e, 'a>> {
+    let candidates: Vec<&'e EffectiveGrant<'a>> = effective
         .grants_for(action)
         .filter(|grant| accepts(grant))
         .collect();
@@ -726,7 +796,7 @@ fn find_grant_step(
         .find(|grant| grant.grants_unconditionally(action))
         .or_else(|| candidates.first())?;
 
-    Some(grant_step(grant, action, describe))
+    Some(PendingStep::Grant(grant, action))
 }
 
 fn grant_step(

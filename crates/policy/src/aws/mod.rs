@@ -54,8 +54,8 @@ pub use effective::{
 pub use error::PolicyError;
 pub use escalation::{
     AdminEquivalence, EscalationKind, EscalationPath, PassRoleGrants, TrustEdge, TrustGraph,
-    assume_role_paths, escalation_paths, escalation_paths_described, is_admin_equivalent,
-    may_act_on, may_open_escalation_path, may_pass_role, pass_role_step,
+    assume_role_paths, escalation_paths, escalation_paths_described, escalation_paths_kept,
+    is_admin_equivalent, may_act_on, may_open_escalation_path, may_pass_role, pass_role_step,
 };
 pub use evaluate::evaluate;
 pub use parse::Grammar;
