@@ -213,23 +213,23 @@ pub fn admin_equivalence<'c>(effective: &EffectiveAccess<'c>) -> Option<Admin<'c
         .filter(|grant| grant.covers_all_resources())
         .collect();
     let reachable = ActionSet::union_of(wide.iter().map(|grant| &*grant.actions));
+    let iam = every_iam_action();
+    if !iam.is_subset_of(&reachable) {
+        return None;
+    }
+
     let outright = ActionSet::union_of(
         wide.iter()
             .filter(|grant| grant.is_unconditional())
             .map(|grant| &*grant.actions),
     );
-    let iam = every_iam_action();
-    if reachable.intersection(iam) != *iam {
-        return None;
-    }
-
     // The grants that allow all of IAM by themselves are the sources, when there are any.
-    let covers_iam = |grant: &&EffectiveGrant<'c>| grant.actions.intersection(iam) == *iam;
+    let covers_iam = |grant: &&EffectiveGrant<'c>| iam.is_subset_of(&grant.actions);
     let any_covers_iam = wide.iter().any(covers_iam);
     let covering = |grant: &&&EffectiveGrant<'c>| {
         covers_iam(grant) || (!any_covers_iam && grant.actions.intersects(iam))
     };
-    let verdict = if outright.intersection(iam) == *iam {
+    let verdict = if iam.is_subset_of(&outright) {
         AdminEquivalence::Yes {
             confirmed: effective.is_complete(),
             sources: wide

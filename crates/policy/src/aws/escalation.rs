@@ -46,15 +46,15 @@ pub fn is_admin_equivalent<'a>(effective: &EffectiveAccess<'a>) -> AdminEquivale
         .collect();
 
     let reachable = ActionSet::union_of(wide.iter().map(|grant| &*grant.actions));
+    if !reachable.covers_catalogue() {
+        return AdminEquivalence::No;
+    }
+
     let outright = ActionSet::union_of(
         wide.iter()
             .filter(|grant| grant.is_unconditional())
             .map(|grant| &*grant.actions),
     );
-    if !reachable.covers_catalogue() {
-        return AdminEquivalence::No;
-    }
-
     if outright.covers_catalogue() {
         let sources = wide
             .iter()
