@@ -541,17 +541,28 @@ impl<'c> Candidates<'c> {
         caller_actions: &ActionSet,
         accept: impl Fn(&Candidate<'c>) -> bool,
     ) -> Named<'c> {
-        let mut positions: Vec<usize> = Vec::new();
-        for prefix in prefixes {
-            let first = self
-                .by_arn
-                .partition_point(|position| self.members[*position].arn.as_str() < *prefix);
-            positions.extend(
-                self.by_arn[first..]
-                    .iter()
-                    .take_while(|position| self.members[**position].arn.starts_with(prefix)),
-            );
+        // The members whose ARNs start with a prefix sit together in `by_arn`.
+        let ranges: Vec<std::ops::Range<usize>> = prefixes
+            .iter()
+            .map(|prefix| {
+                let arn = |position: &usize| self.members[*position].arn.as_str();
+                let first = self.by_arn.partition_point(|position| arn(position) < *prefix);
+                let end = self.by_arn.partition_point(|position| {
+                    arn(position) < *prefix || arn(position).starts_with(prefix)
+                });
+                first..end
+            })
+            .collect();
+        // When the prefixes take in a large share of the members, examining every member in
+        // order stops sooner than sorting their positions.
+        let matching: usize = ranges.iter().map(std::ops::Range::len).sum();
+        if matching.saturating_mul(4) >= self.members.len() {
+            return self.stronger(identity, caller_actions, accept);
         }
+        let mut positions: Vec<usize> = ranges
+            .into_iter()
+            .flat_map(|range| self.by_arn[range].iter().copied())
+            .collect();
         positions.sort_unstable();
         positions.dedup();
         self.stronger_among(positions, identity, caller_actions, accept)
@@ -1751,8 +1762,9 @@ mod tests {
         assert!(evidence.ends_with("roles it can pass that hold more rights: `worker`"));
     }
 
-    #[test]
-    fn pass_role_arn_prefix_limits_roles() {
+    /// Runs the rule on a user that may pass the roles matching two ARN patterns to Lambda,
+    /// in an account with five such roles and `others` roles that match neither.
+    fn pass_role_by_prefix(others: usize) -> Vec<Finding> {
         let deployer = user("deployer");
         let deploy = aws_policy(
             "deploy",
@@ -1770,14 +1782,12 @@ mod tests {
             .identity(deployer)
             .policy(deploy)
             .policy(storage.clone());
-        for name in [
-            "team-a-worker",
-            "team-b-worker",
-            "ops-1x",
-            "ops-11x",
-            "team-a",
-        ] {
-            let worker = role(name);
+        let names = ["team-a-worker", "team-b-worker", "ops-1x", "ops-11x", "team-a"]
+            .map(str::to_owned)
+            .into_iter()
+            .chain((0..others).map(|number| format!("batch-{number}")));
+        for name in names {
+            let worker = role(&name);
             estate = estate
                 .trust(trust_to(
                     &worker,
@@ -1788,7 +1798,27 @@ mod tests {
                 .identity(worker);
         }
 
-        let findings = run(&RULE, &estate.graph(), None);
+        run(&RULE, &estate.graph(), None)
+    }
+
+    #[test]
+    fn pass_role_arn_prefix_limits_roles() {
+        let findings = pass_role_by_prefix(0);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(
+            findings[0].evidence[0]
+                .ends_with("roles it can pass that hold more rights: `ops-1x`, `team-a-worker`"),
+            "{}",
+            findings[0].evidence[0]
+        );
+    }
+
+    /// Few of the roles match the patterns here, so their positions are looked up by ARN
+    /// rather than every role being examined.
+    #[test]
+    fn pass_role_prefix_among_many_roles() {
+        let findings = pass_role_by_prefix(40);
 
         assert_eq!(findings.len(), 1, "{findings:#?}");
         assert!(
