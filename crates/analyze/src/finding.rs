@@ -108,9 +108,35 @@ pub fn fingerprint(rule: &str, subject: &str, discriminators: &[String]) -> Stri
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = hasher.finalize();
+    let mut hex = String::with_capacity(digest.len() * 2);
+    for byte in digest.iter() {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The expected value is the SHA-256 of `unused-identity\0aws:111122223333:role:ci\0key-1\0`,
+    /// as Python's `hashlib.sha256` computes it.
+    #[test]
+    fn fingerprint_is_lowercase_sha256_hex() {
+        let discriminators = vec!["key-1".to_owned()];
+
+        let value = fingerprint(
+            "unused-identity",
+            "aws:111122223333:role:ci",
+            &discriminators,
+        );
+
+        assert_eq!(
+            value,
+            "ebd0a156dfab475217fffc17559ddad474fddf3bb9ca5c187b9e4156de86b621"
+        );
+    }
 }

@@ -546,7 +546,9 @@ impl<'c> Candidates<'c> {
             .iter()
             .map(|prefix| {
                 let arn = |position: &usize| self.members[*position].arn.as_str();
-                let first = self.by_arn.partition_point(|position| arn(position) < *prefix);
+                let first = self
+                    .by_arn
+                    .partition_point(|position| arn(position) < *prefix);
                 let end = self.by_arn.partition_point(|position| {
                     arn(position) < *prefix || arn(position).starts_with(prefix)
                 });
@@ -1782,10 +1784,16 @@ mod tests {
             .identity(deployer)
             .policy(deploy)
             .policy(storage.clone());
-        let names = ["team-a-worker", "team-b-worker", "ops-1x", "ops-11x", "team-a"]
-            .map(str::to_owned)
-            .into_iter()
-            .chain((0..others).map(|number| format!("batch-{number}")));
+        let names = [
+            "team-a-worker",
+            "team-b-worker",
+            "ops-1x",
+            "ops-11x",
+            "team-a",
+        ]
+        .map(str::to_owned)
+        .into_iter()
+        .chain((0..others).map(|number| format!("batch-{number}")));
         for name in names {
             let worker = role(&name);
             estate = estate
