@@ -20,9 +20,10 @@ use crate::cli::{Cli, Command};
 use crate::exit::Outcome;
 
 fn main() -> ExitCode {
-    roster_allocator::keep_freed_memory();
+    let keeps_freed_memory = roster_allocator::keep_freed_memory();
     let cli = Cli::parse();
     init_logging(&cli.log);
+    tracing::debug!(keeps_freed_memory, "allocator set up");
     let color = output::color_enabled(cli.color);
 
     let outcome = match cli.command {

@@ -627,3 +627,21 @@ fn providers_command_names_aws() {
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("aws"));
 }
+
+/// mimalloc keeps freed memory only when the option is set before any other thread starts,
+/// which Linux lets the binary check.
+#[cfg(target_os = "linux")]
+#[test]
+fn allocator_keeps_freed_memory() {
+    let output = roster()
+        .env_remove("MIMALLOC_PURGE_DELAY")
+        .args(["--log", "debug", "providers"])
+        .output()
+        .unwrap();
+
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    // The log may color the field's name and value apart, so only the line's end is read.
+    let line = log.lines().find(|line| line.contains("allocator set up"));
+    assert!(line.is_some_and(|line| line.ends_with("true")), "{log}");
+}

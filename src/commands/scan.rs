@@ -76,7 +76,7 @@ pub fn run(args: ScanArgs, color: bool) -> anyhow::Result<Outcome> {
     let failing = crate::emit::failing_count(&report, &args)?;
     let outcome = Outcome::of_scan(failing, report.summary.complete, args.allow_incomplete);
     // The process exits next, and freeing a report of hundreds of thousands of findings one
-    // string at a time only delays that.
+    // string at a time only delays that. Leak checkers will list the report.
     std::mem::forget(report);
     Ok(outcome)
 }
