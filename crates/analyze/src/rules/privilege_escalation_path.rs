@@ -1743,6 +1743,51 @@ mod tests {
         trust
     }
 
+    /// Both Glue actions pass roles to `glue.amazonaws.com`, so they share one decision,
+    /// and each keeps its own path.
+    #[test]
+    fn pass_role_paths_share_service_decision() {
+        let deployer = user("deployer");
+        let deploy = aws_policy(
+            "deploy",
+            allow(
+                json!(["iam:PassRole", "glue:CreateDevEndpoint", "glue:CreateJob"]),
+                "*",
+            ),
+        );
+        let worker = role("etl");
+        let storage = aws_policy("storage", allow(json!("s3:*"), "*"));
+        let graph = Estate::new()
+            .trust(trust_to(
+                &worker,
+                PrincipalKind::Service,
+                "glue.amazonaws.com",
+            ))
+            .grant(grant_to(&worker, &storage))
+            .grant(grant_to(&deployer, &deploy))
+            .identity(deployer)
+            .identity(worker)
+            .policy(deploy)
+            .policy(storage)
+            .graph();
+
+        let findings = run(&RULE, &graph, None);
+
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let evidence = &findings[0].evidence;
+        assert_eq!(evidence.len(), 2, "{evidence:#?}");
+        for action in ["glue:CreateDevEndpoint", "glue:CreateJob"] {
+            let line = evidence.iter().find(|line| line.contains(action));
+            assert!(line.is_some(), "{action}: {evidence:#?}");
+            assert!(
+                line.is_some_and(
+                    |line| line.ends_with("roles it can pass that hold more rights: `etl`")
+                ),
+                "{evidence:#?}"
+            );
+        }
+    }
+
     #[test]
     fn pass_role_to_stronger_lambda_role_is_flagged() {
         let deployer = user("deployer");
